@@ -1,0 +1,28 @@
+package dev.bq2;
+
+/** The exit codes every bq2 command uses; documented in `bq2 --help` and the README. */
+public final class ExitCodes {
+  /** Done: the plan (or phase) completed, or there was nothing to do. */
+  public static final int OK = 0;
+  /** A build step failed; a failure report was written. */
+  public static final int STEP_FAILED = 1;
+  /** Bad input or usage: a file, a flag or a name is wrong; nothing ran. */
+  public static final int BAD_INPUT = 2;
+  /** Stopped and needs a person: no safe fix known, a limit or deadline reached. */
+  public static final int NEEDS_PERSON = 3;
+  /** Interrupted by SIGINT. */
+  public static final int INTERRUPTED = 130;
+  /** Terminated by SIGTERM. */
+  public static final int TERMINATED = 143;
+
+  private ExitCodes() {}
+
+  public static final String HELP_SECTION =
+      "Exit codes:%n"
+          + "  0    done (or nothing to do)%n"
+          + "  1    a build step failed (see the failure report)%n"
+          + "  2    bad input or usage (the message names the file, place and fix)%n"
+          + "  3    stopped and needs a person (no safe fix, limit or deadline reached)%n"
+          + "  130  interrupted (SIGINT)%n"
+          + "  143  terminated (SIGTERM)%n";
+}

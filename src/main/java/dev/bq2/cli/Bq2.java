@@ -1,0 +1,116 @@
+package dev.bq2.cli;
+
+import dev.bq2.Bq2Exception;
+import dev.bq2.ExitCodes;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The `bq2` entry point. Invoked through a symlink named like a subcommand (`sysroot-runner`,
+ * `sysroot-status`) it runs that subcommand, busybox style, as the existing tool does; the
+ * launcher passes the name it was called by in the `bq2.argv0` system property.
+ */
+@Command(
+    name = "bq2",
+    mixinStandardHelpOptions = true,
+    version = "bq2 autopilot 0.1.0",
+    description = "Drive a phased from-source sysroot/rootfs build plan to completion.",
+    footer = ExitCodes.HELP_SECTION,
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public class Bq2 implements Callable<Integer> {
+  /** Names that may be symlinked to the launcher (`bq2 --install`). */
+  static final List<String> LINKED_COMMANDS = List.of("sysroot-runner", "sysroot-status");
+
+  @Option(names = "--install", description = "Create the sysroot-runner and sysroot-status symlinks next to bin/bq2.")
+  boolean install;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    if (install) return installLinks();
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return ExitCodes.OK;
+  }
+
+  private int installLinks() throws IOException {
+    String launcher = System.getProperty("bq2.launcher");
+    if (launcher == null) {
+      throw Bq2Exception.badInput("--install needs the bin/bq2 launcher (bq2.launcher is not set); run ./bin/bq2 --install");
+    }
+    Path bq2 = Path.of(launcher).toAbsolutePath();
+    for (String name : LINKED_COMMANDS) {
+      Path link = bq2.resolveSibling(name);
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(link, bq2.getFileName());
+      spec.commandLine().getOut().println("installed " + link + " -> " + bq2.getFileName());
+    }
+    return ExitCodes.OK;
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Bq2());
+    cl.setExecutionExceptionHandler(Bq2::handle);
+    cl.setParameterExceptionHandler(Bq2::handleParameter);
+    return cl;
+  }
+
+  /** Maps exceptions to documented exit codes with one clear line on stderr. */
+  static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cl.getErr();
+    if (e instanceof Bq2Exception b) {
+      err.println("bq2: " + b.getMessage());
+      err.flush();
+      return b.exitCode();
+    }
+    if (e instanceof InterruptedException) {
+      err.println("bq2: interrupted");
+      err.flush();
+      return ExitCodes.INTERRUPTED;
+    }
+    err.println("bq2: internal error: " + e);
+    e.printStackTrace(err);
+    err.flush();
+    return ExitCodes.STEP_FAILED;
+  }
+
+  static int handleParameter(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    cl.getErr().println("bq2: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+    cl.getErr().flush();
+    return ExitCodes.BAD_INPUT;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String[] args) {
+    String argv0 = System.getProperty("bq2.argv0", "bq2");
+    String name = Path.of(argv0).getFileName().toString();
+    if (LINKED_COMMANDS.contains(name)) {
+      String[] withCommand = new String[args.length + 1];
+      withCommand[0] = name;
+      System.arraycopy(args, 0, withCommand, 1, args.length);
+      args = withCommand;
+    }
+    if (args.length == 0 && System.console() != null && hasShell()) {
+      args = new String[] {"shell"};
+    }
+    return commandLine().execute(Arrays.copyOf(args, args.length));
+  }
+
+  private static boolean hasShell() {
+    return commandLine().getSubcommands().containsKey("shell");
+  }
+}

@@ -1,0 +1,22 @@
+package dev.bq2.diagnose;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What one failure report means: where it failed, what kind of failure, the decisive log lines
+ * (bounded), and a stable signature so "the same failure again" can be recognised across runs.
+ *
+ * @param excerpt decisive lines with a little context, oldest first, at most a few dozen
+ * @param signature stable hex digest of (phase, step, class, normalised decisive lines)
+ */
+public record Diagnosis(
+    Path report,
+    String phase,
+    String step,
+    FailureClass failureClass,
+    String error,
+    Integer exitCode,
+    Path outputLog,
+    List<String> excerpt,
+    String signature) {}

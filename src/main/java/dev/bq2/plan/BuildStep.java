@@ -1,0 +1,56 @@
+package dev.bq2.plan;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One step (interop.md §1.3). The four collections/flag the existing tool requires
+ * (`configure_flags`, `patches`, `env`, `clean_build`) are required here too, so a plan we
+ * accept is a plan it accepts.
+ */
+@JsonPropertyOrder({
+  "name", "strategy", "workdir", "configure_flags", "patches", "build_dir", "install_prefix",
+  "destdir", "env", "clean_build", "sources", "extract_sources", "packages", "content",
+  "sources_directory"
+})
+public record BuildStep(
+    @JsonProperty(required = true) String name,
+    @JsonProperty(required = true) String strategy,
+    String workdir,
+    @JsonProperty(required = true) List<String> configureFlags,
+    @JsonProperty(required = true) List<String> patches,
+    String buildDir,
+    String installPrefix,
+    String destdir,
+    @JsonProperty(required = true) Map<String, String> env,
+    @JsonProperty(required = true) Boolean cleanBuild,
+    List<SourceSpec> sources,
+    List<ExtractSpec> extractSources,
+    List<String> packages,
+    String content,
+    String sourcesDirectory) {
+
+  public BuildStep {
+    configureFlags = configureFlags == null ? List.of() : List.copyOf(configureFlags);
+    patches = patches == null ? List.of() : List.copyOf(patches);
+    env = env == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(env));
+    cleanBuild = cleanBuild != null && cleanBuild;
+    sources = sources == null ? null : List.copyOf(sources);
+    extractSources = extractSources == null ? null : List.copyOf(extractSources);
+    packages = packages == null ? null : List.copyOf(packages);
+  }
+
+  /** A minimal step of the given strategy; convenient for tests, the demo and extra steps. */
+  public static BuildStep of(String name, String strategy, String workdir) {
+    return new BuildStep(name, strategy, workdir, List.of(), List.of(), null, null, null, Map.of(),
+        false, null, null, null, null, null);
+  }
+
+  public boolean isCleanBuild() {
+    return Boolean.TRUE.equals(cleanBuild);
+  }
+}

@@ -1,0 +1,20 @@
+package dev.bq2.plan;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The mutable overrides file (interop.md §2): the user's fixes, to be back-annotated later. */
+public record Overrides(Map<String, PhaseOverride> phases) {
+  public Overrides {
+    phases = phases == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(phases));
+  }
+
+  public static Overrides empty() {
+    return new Overrides(Map.of());
+  }
+
+  public boolean isEmpty() {
+    return phases.isEmpty();
+  }
+}

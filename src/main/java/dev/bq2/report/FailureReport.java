@@ -1,0 +1,50 @@
+package dev.bq2.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A failure report (interop.md §4.2, `format_version` 1). Unlike our other files it writes
+ * nulls, as the existing tool does. `log_tail`, `duration_s` and `started_at` are additive.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonPropertyOrder({
+  "format_version", "occurred_at", "phase", "step", "command", "exit_code", "output_log", "error",
+  "log_tail", "duration_s", "started_at"
+})
+public record FailureReport(
+    Integer formatVersion,
+    String occurredAt,
+    ReportPhase phase,
+    ReportStep step,
+    List<String> command,
+    Integer exitCode,
+    String outputLog,
+    String error,
+    List<String> logTail,
+    Double durationS,
+    String startedAt) {
+
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"name", "namespace", "install_prefix", "destdir", "env"})
+  public record ReportPhase(
+      String name, String namespace, String installPrefix, String destdir, Map<String, String> env) {}
+
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({
+    "name", "strategy", "workdir", "install_prefix", "destdir", "env", "effective_env",
+    "configure_flags", "patches"
+  })
+  public record ReportStep(
+      String name,
+      String strategy,
+      String workdir,
+      String installPrefix,
+      String destdir,
+      Map<String, String> env,
+      Map<String, String> effectiveEnv,
+      List<String> configureFlags,
+      List<String> patches) {}
+}

@@ -1,0 +1,37 @@
+package dev.bq2.runner;
+
+import dev.bq2.plan.BuildPhase;
+import dev.bq2.plan.BuildStep;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Everything a strategy needs for one step, already resolved: the working directory (the
+ * step's workdir, or the runner's cwd when it has none), the effective env for children
+ * (process env + phase env + step env), install prefix and destdir after step-over-phase
+ * precedence, the job count, and the command runner that logs to the step's log file.
+ *
+ * @param stepEnv phase env overlaid with step env only (what the report calls effective_env)
+ * @param resume whether resume is on (extract-sources skips existing build directories then)
+ * @param cacheDir where download-sources caches archives when the step names no destdir
+ */
+public record StepContext(
+    BuildPhase phase,
+    BuildStep step,
+    Path cwd,
+    Map<String, String> env,
+    Map<String, String> stepEnv,
+    String installPrefix,
+    String destdir,
+    int jobs,
+    boolean resume,
+    Path cacheDir,
+    CommandRunner commands) {
+
+  /** The DESTDIR-joined path: `destdir + path` when a destdir is set, else `path`. */
+  public Path destdirJoined(String path) {
+    if (destdir == null || destdir.isEmpty()) return cwd.resolve(path);
+    String p = path.startsWith("/") ? path : "/" + path;
+    return Path.of(destdir + p);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.bq2.state;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The state/bookmark file (interop.md §3, `format_version` 1). `step_fingerprints` is our
+ * additive field (docs/formats.md): phase → step → digest of the step's effective definition
+ * when it completed. The existing tool ignores it; if it drops it on rewrite, completed steps
+ * simply have no fingerprint and are kept.
+ */
+@JsonPropertyOrder({
+  "format_version", "rootfs_id", "created_at", "updated_at", "plan_digest", "overrides_digest",
+  "invalidated_at", "invalidation_reason", "progress", "step_fingerprints"
+})
+public record BuildState(
+    Integer formatVersion,
+    @JsonProperty(required = true) String rootfsId,
+    @JsonProperty(required = true) String createdAt,
+    String updatedAt,
+    String planDigest,
+    String overridesDigest,
+    String invalidatedAt,
+    String invalidationReason,
+    Progress progress,
+    Map<String, Map<String, String>> stepFingerprints) {
+
+  public BuildState {
+    formatVersion = formatVersion == null ? 1 : formatVersion;
+    progress = progress == null ? Progress.empty() : progress;
+    stepFingerprints = stepFingerprints == null ? null
+        : Collections.unmodifiableMap(new LinkedHashMap<>(stepFingerprints));
+  }
+
+  public BuildState withProgress(Progress p) {
+    return new BuildState(formatVersion, rootfsId, createdAt, updatedAt, planDigest, overridesDigest,
+        invalidatedAt, invalidationReason, p, stepFingerprints);
+  }
+
+  public BuildState withDigests(String plan, String overrides) {
+    return new BuildState(formatVersion, rootfsId, createdAt, updatedAt, plan, overrides,
+        invalidatedAt, invalidationReason, progress, stepFingerprints);
+  }
+
+  public BuildState withUpdatedAt(String at) {
+    return new BuildState(formatVersion, rootfsId, createdAt, at, planDigest, overridesDigest,
+        invalidatedAt, invalidationReason, progress, stepFingerprints);
+  }
+
+  public BuildState withFingerprints(Map<String, Map<String, String>> fp) {
+    return new BuildState(formatVersion, rootfsId, createdAt, updatedAt, planDigest, overridesDigest,
+        invalidatedAt, invalidationReason, progress, fp);
+  }
+
+  public String fingerprint(String phase, String step) {
+    if (stepFingerprints == null) return null;
+    Map<String, String> m = stepFingerprints.get(phase);
+    return m == null ? null : m.get(step);
+  }
+}

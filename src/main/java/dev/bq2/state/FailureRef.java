@@ -1,0 +1,12 @@
+package dev.bq2.state;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+@JsonPropertyOrder({"phase", "step", "occurred_at", "error", "report_path"})
+public record FailureRef(
+    @JsonProperty(required = true) String phase,
+    @JsonProperty(required = true) String step,
+    @JsonProperty(required = true) String occurredAt,
+    String error,
+    String reportPath) {}
