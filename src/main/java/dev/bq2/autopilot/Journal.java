@@ -1,0 +1,134 @@
+package dev.bq2.autopilot;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.bq2.json.AtomicFile;
+import dev.bq2.json.Json;
+import dev.bq2.state.Timestamps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A session journal (seed 003's lessons): `events.jsonl` (append-only, fsynced, the source of
+ * truth), `journal.md` (regenerated from the events after each one, atomically), and copies of
+ * every report and failure log taken the moment the failure is seen, so nothing is lost.
+ */
+public final class Journal {
+  private final Path dir;
+  private final List<JournalEvent> events = new ArrayList<>();
+
+  private Journal(Path dir, List<JournalEvent> existing) {
+    this.dir = dir;
+    this.events.addAll(existing);
+  }
+
+  /**
+   * Continues the newest unfinished session for this phase under `sessionsDir`, or starts
+   * `<UTC>-<phase>/`. A session is finished once it has a `stopped` or `phase_complete` event.
+   */
+  public static Journal openOrContinue(Path sessionsDir, String phase) {
+    Optional<Path> open = newestUnfinished(sessionsDir, phase);
+    if (open.isPresent()) return new Journal(open.get(), readEvents(open.get().resolve("events.jsonl")));
+    Path dir = sessionsDir.resolve(Timestamps.fileSeconds(Instant.now()) + "-" + phase);
+    int n = 2;
+    while (Files.exists(dir)) dir = sessionsDir.resolve(Timestamps.fileSeconds(Instant.now()) + "-" + phase + "-" + n++);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create session folder " + dir, e);
+    }
+    return new Journal(dir, List.of());
+  }
+
+  static Optional<Path> newestUnfinished(Path sessionsDir, String phase) {
+    if (!Files.isDirectory(sessionsDir)) return Optional.empty();
+    try (Stream<Path> s = Files.list(sessionsDir)) {
+      return s.filter(Files::isDirectory)
+          .filter(p -> p.getFileName().toString().matches("\\d{8}T\\d{6}Z-" + java.util.regex.Pattern.quote(phase) + "(-\\d+)?"))
+          .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+          .findFirst()
+          .filter(p -> {
+            List<JournalEvent> ev = readEvents(p.resolve("events.jsonl"));
+            return !ev.isEmpty() && ev.stream().noneMatch(e -> isFinal(e.type()));
+          });
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  static boolean isFinal(String type) {
+    return type.equals("stopped") || type.equals("phase_complete");
+  }
+
+  /** Reads events, skipping a torn last line (a kill during append) rather than failing. */
+  public static List<JournalEvent> readEvents(Path file) {
+    if (!Files.exists(file)) return List.of();
+    List<JournalEvent> out = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(file)) {
+        if (line.isBlank()) continue;
+        try {
+          out.add(Json.MAPPER.readValue(line, JournalEvent.class));
+        } catch (JsonProcessingException e) {
+          // a half-written last line from a killed autopilot; everything before it is intact
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public boolean isContinued() {
+    return !events.isEmpty();
+  }
+
+  public List<JournalEvent> events() {
+    return List.copyOf(events);
+  }
+
+  public synchronized JournalEvent record(String type, Integer iteration, String phase, String step,
+      String message, Map<String, Object> data) {
+    JournalEvent e = new JournalEvent(Instant.now().toString(), type, iteration, phase, step, message,
+        data == null ? Map.of() : data);
+    AtomicFile.appendLine(dir.resolve("events.jsonl"), Json.line(e));
+    events.add(e);
+    AtomicFile.write(dir.resolve("journal.md"), JournalMarkdown.render(events));
+    return e;
+  }
+
+  /** Copies a report or log into the session folder at once; returns the copy. */
+  public Path archive(Path file, String subdir) {
+    if (file == null || !Files.exists(file)) return null;
+    try {
+      Path target = dir.resolve(subdir).resolve(file.getFileName());
+      Files.createDirectories(target.getParent());
+      Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot archive " + file + " into " + dir, e);
+    }
+  }
+
+  public static Map<String, Object> data(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < kv.length; i += 2) {
+      if (kv[i + 1] != null) m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,2 @@
+#include "counter.h"
+int counter_next(void) { return ++counter_hits; }
