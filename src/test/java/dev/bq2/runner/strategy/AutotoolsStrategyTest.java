@@ -25,7 +25,8 @@ class AutotoolsStrategyTest {
     Path src = CPackages.autotoolsPackage(tmp.resolve("hello-1.0"));
     Path stage = tmp.resolve("stage");
     TestStep s = new TestStep("hello", "autotools", src);
-    s.installPrefix = "/opt/demo";
+    String prefix = tmp.resolve("opt/demo").toString();
+    s.installPrefix = prefix;
     s.destdir = stage.toString();
     s.flags = List.of("--with-greeting=bonjour");
     s.env.put("CFLAGS", "-O1 -DEXTRA=42");
@@ -33,14 +34,14 @@ class AutotoolsStrategyTest {
 
     autotools.execute(s.context(cmds));
 
-    Path installed = stage.resolve("opt/demo/bin/hello");
+    Path installed = Path.of(stage + prefix + "/bin/hello");
     assertTrue(Files.isExecutable(installed), "make install honoured DESTDIR: " + cmds.logText());
     assertEquals("bonjour 42", CPackages.run(installed));
     assertEquals(List.of(
-        "./configure --prefix=/opt/demo --with-greeting=bonjour",
+        "./configure --prefix=" + prefix + " --with-greeting=bonjour",
         "make -j2",
         "make DESTDIR=" + stage + " install"), cmds.commandLines());
-    assertTrue(cmds.logText().contains("configure: prefix=/opt/demo greeting=bonjour"), "output is logged");
+    assertTrue(cmds.logText().contains("configure: prefix=" + prefix + " greeting=bonjour"), "output is logged");
   }
 
   @Test
@@ -134,13 +135,13 @@ class AutotoolsStrategyTest {
     Path stage = tmp.resolve("stage");
     TestStep s = new TestStep("hello", "autotools", src);
     s.destdir = stage.toString();
-    s.phasePrefix = "/usr";
+    s.phasePrefix = tmp.resolve("usr").toString();
     LoggingCommandRunner cmds = commands();
 
     autotools.execute(s.context(cmds));
 
-    assertEquals("hello 0", CPackages.run(stage.resolve("usr/bin/hello")));
-    assertTrue(cmds.commandLines().get(0).startsWith("cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr"));
+    assertEquals("hello 0", CPackages.run(Path.of(stage + s.phasePrefix + "/bin/hello")));
+    assertTrue(cmds.commandLines().get(0).startsWith("cmake -S . -B build -DCMAKE_INSTALL_PREFIX=" + s.phasePrefix));
   }
 
   @Test
@@ -163,8 +164,8 @@ class AutotoolsStrategyTest {
 
     StepFailedException e = assertThrows(StepFailedException.class, () -> autotools.execute(s.context(cmds)));
 
-    assertEquals("Command failed (1): ./configure --prefix=/usr --enable-bogus", e.getMessage());
-    assertEquals(List.of("./configure", "--prefix=/usr", "--enable-bogus"), e.command());
+    assertEquals("Command failed (1): ./configure --prefix=" + s.phasePrefix + " --enable-bogus", e.getMessage());
+    assertEquals(List.of("./configure", "--prefix=" + s.phasePrefix, "--enable-bogus"), e.command());
     assertEquals(1, e.exitCode());
     assertTrue(cmds.logText().contains("unrecognized option: --enable-bogus"));
   }

@@ -21,16 +21,17 @@ class CmakeStrategiesTest {
     Path src = CPackages.cmakePackage(tmp.resolve("hello-cmake"));
     Path stage = tmp.resolve("stage");
     TestStep s = new TestStep("hello", "cmake-project", src);
-    s.installPrefix = "/opt/x";
+    String prefix = tmp.resolve("opt/x").toString();
+    s.installPrefix = prefix;
     s.destdir = stage.toString();
     s.flags = List.of("-DCMAKE_C_FLAGS=-DEXTRA=5");
     LoggingCommandRunner cmds = commands();
 
     Strategies.find("cmake-project").orElseThrow().execute(s.context(cmds));
 
-    assertEquals("hello 5", CPackages.run(stage.resolve("opt/x/bin/hello")));
+    assertEquals("hello 5", CPackages.run(Path.of(stage + prefix + "/bin/hello")));
     assertEquals(List.of(
-        "cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/opt/x -DCMAKE_C_FLAGS=-DEXTRA=5",
+        "cmake -S . -B build -DCMAKE_INSTALL_PREFIX=" + prefix + " -DCMAKE_C_FLAGS=-DEXTRA=5",
         "cmake --build build -j2",
         "cmake --install build"), cmds.commandLines());
     assertEquals(stage.toString(), cmds.envs.get(2).get("DESTDIR"));
@@ -109,7 +110,8 @@ class CmakeStrategiesTest {
     Path stage = tmp.resolve("stage");
     TestStep s = new TestStep("cmake", "cmake", src);
     s.buildDir = "build";
-    s.installPrefix = "/usr";
+    String prefix = tmp.resolve("usr").toString();
+    s.installPrefix = prefix;
     s.destdir = stage.toString();
     s.flags = List.of("-DEXTRA=9");
     LoggingCommandRunner first = commands();
@@ -118,11 +120,11 @@ class CmakeStrategiesTest {
 
     Path build = src.resolve("build");
     assertEquals(List.of(
-        src.resolve("bootstrap") + " --parallel=2 --prefix=/usr -- -DEXTRA=9",
+        src.resolve("bootstrap") + " --parallel=2 --prefix=" + prefix + " -- -DEXTRA=9",
         "make -j2",
         "make DESTDIR=" + stage + " install"), first.commandLines());
     assertTrue(first.dirs.stream().allMatch(build::equals), "every command runs in build_dir");
-    assertEquals("hello 9", CPackages.run(stage.resolve("usr/bin/hello")));
+    assertEquals("hello 9", CPackages.run(Path.of(stage + prefix + "/bin/hello")));
     assertFalse(Files.exists(build.resolve("cleaned")));
 
     LoggingCommandRunner second = commands();

@@ -24,9 +24,9 @@ class MakeStrategiesTest {
       greet.o: greet.c greet.h
       \t$(CC) -c -o $@ greet.c
       install: libgreet.a
-      \tmkdir -p $(DESTDIR)/usr/lib $(DESTDIR)/usr/include
-      \tcp libgreet.a $(DESTDIR)/usr/lib/
-      \tcp greet.h $(DESTDIR)/usr/include/
+      \tmkdir -p $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+      \tcp libgreet.a $(DESTDIR)$(PREFIX)/lib/
+      \tcp greet.h $(DESTDIR)$(PREFIX)/include/
       """;
 
   @Test
@@ -38,6 +38,8 @@ class MakeStrategiesTest {
     Path stage = tmp.resolve("stage");
     TestStep s = new TestStep("greet", "makefile-classic", src);
     s.destdir = stage.toString();
+    s.env.put("PREFIX", tmp.resolve("usr").toString());
+    Path staged = Path.of(stage + tmp.resolve("usr").toString());
     LoggingCommandRunner cmds = commands();
 
     Strategies.find("makefile-classic").orElseThrow().execute(s.context(cmds));
@@ -48,8 +50,8 @@ class MakeStrategiesTest {
     Path main = tmp.resolve("main.c");
     Files.writeString(main, "#include <stdio.h>\n#include <greet.h>\nint main(void){puts(greet());return 0;}\n");
     Path exe = tmp.resolve("main");
-    Process cc = new ProcessBuilder("gcc", "-I" + stage.resolve("usr/include"), "-o", exe.toString(), main.toString(),
-        "-L" + stage.resolve("usr/lib"), "-lgreet").inheritIO().start();
+    Process cc = new ProcessBuilder("gcc", "-I" + staged.resolve("include"), "-o", exe.toString(), main.toString(),
+        "-L" + staged.resolve("lib"), "-lgreet").inheritIO().start();
     assertEquals(0, cc.waitFor());
     assertEquals("classic", CPackages.run(exe));
   }
@@ -90,12 +92,13 @@ class MakeStrategiesTest {
     TestStep s = new TestStep("linux-headers", "linux-headers", src);
     s.flags = List.of("ARCH=x86");
     s.phaseDestdir = stage.toString();
+    s.phasePrefix = tmp.resolve("usr").toString();
     LoggingCommandRunner cmds = commands();
 
     Strategies.find("linux-headers").orElseThrow().execute(s.context(cmds));
 
     assertEquals("make ARCH=x86 headers", cmds.commandLines().get(0));
-    assertEquals("#define BQ2_ARCH \"x86\"\n", Files.readString(stage.resolve("usr/include/linux/version.h")));
+    assertEquals("#define BQ2_ARCH \"x86\"\n", Files.readString(Path.of(stage + s.phasePrefix + "/include/linux/version.h")));
   }
 
   @Test

@@ -28,7 +28,8 @@ final class TestStep {
   String content;
   String sourcesDirectory;
   // Context-side values.
-  String phasePrefix = "/usr";
+  /** Never a system path: a regression that ignores DESTDIR must not touch the machine (tests may run as root). */
+  String phasePrefix = Path.of(System.getProperty("java.io.tmpdir"), "bq2-strategy-test-prefix").toString();
   String phaseDestdir;
   Path cwd;
   Path cacheDir;
