@@ -1,16 +1,40 @@
 package dev.bq2.runner.strategy;
 
 import dev.bq2.runner.Strategy;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** The built-in strategies by name. An unknown name is a failure report, never a fallback. */
+/**
+ * The built-in strategies by name (interop.md §7.2). An unknown name is a failure report, never
+ * a fallback to autotools as in the old tool. Not built: `crystal`, `crystal-build`,
+ * `crystal-compiler`, `prefetch-shards`, `apk-add`, `alpine-setup` (they need Crystal or apk).
+ */
 public final class Strategies {
-  private static final Map<String, Strategy> BUILT_IN = new LinkedHashMap<>();
+  private static final Map<String, Strategy> BUILT_IN;
 
   static {
-    BUILT_IN.put("shell", new ShellStrategy());
+    Map<String, Strategy> m = new LinkedHashMap<>();
+    CmakeProjectStrategy cmakeProject = new CmakeProjectStrategy();
+    m.put("autotools", new AutotoolsStrategy(cmakeProject));
+    m.put("cmake", new CmakeBootstrapStrategy());
+    m.put("cmake-project", cmakeProject);
+    m.put("makefile-classic", new MakefileClassicStrategy());
+    m.put("busybox", new BusyboxStrategy());
+    m.put("linux-headers", new LinuxHeadersStrategy());
+    m.put("write-file", new WriteFileStrategy());
+    m.put("symlink", new SymlinkStrategy());
+    m.put("copy-tree", new CopyTreeStrategy());
+    m.put("remove-tree", new RemoveTreeStrategy());
+    m.put("prepare-rootfs", new PrepareRootfsStrategy());
+    m.put("tarball", new TarballStrategy());
+    m.put("download-sources", new DownloadSourcesStrategy());
+    m.put("extract-sources", new ExtractSourcesStrategy("extract-sources"));
+    m.put("populate-seed", new ExtractSourcesStrategy("populate-seed"));
+    m.put("shell", new ShellStrategy());
+    BUILT_IN = Collections.unmodifiableMap(m);
   }
 
   private Strategies() {}
@@ -19,7 +43,8 @@ public final class Strategies {
     return Optional.ofNullable(BUILT_IN.get(name));
   }
 
-  public static java.util.Set<String> names() {
+  /** Names in catalogue order, for "unknown strategy" messages and docs. */
+  public static Set<String> names() {
     return BUILT_IN.keySet();
   }
 }

@@ -1,0 +1,29 @@
+package dev.bq2.runner.strategy;
+
+import dev.bq2.runner.StepContext;
+import java.nio.file.Path;
+
+/**
+ * Path resolution for strategies. The existing tool chdirs into the workdir, so relative plan
+ * paths mean "relative to the workdir"; a JVM cannot chdir, so we resolve against `ctx.cwd()`.
+ */
+final class StepPaths {
+  private StepPaths() {}
+
+  /** A plan path as the old tool would see it after chdir into the workdir. */
+  static Path resolve(StepContext ctx, String path) {
+    return ctx.cwd().resolve(path).normalize();
+  }
+
+  /** The DESTDIR-joined path (interop.md §7.1), resolved against the workdir. */
+  static Path underDestdir(StepContext ctx, String path) {
+    return ctx.cwd().resolve(ctx.destdirJoined(path)).normalize();
+  }
+
+  /** The effective destdir as an absolute path (make runs in subdirectories), or null. */
+  static String destdir(StepContext ctx) {
+    String d = ctx.destdir();
+    if (d == null || d.isEmpty()) return null;
+    return resolve(ctx, d).toString();
+  }
+}
