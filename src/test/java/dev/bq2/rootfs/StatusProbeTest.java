@@ -79,4 +79,25 @@ class StatusProbeTest {
     assertEquals(2, e.exitCode());
     assertTrue(e.getMessage().contains("--status-command"), e.getMessage());
   }
+
+  @Test
+  void detectedRepoStatusCommandIsRunWithItsWorkdirFromTheRightDirectory() throws Exception {
+    Path fs = dir.resolve("fs");
+    Path repo = Files.createDirectories(fs.resolve("work/bootstrap-qcow2"));
+    Path rootfs = repo.resolve("data/sysroot/seed-rootfs/bq2-rootfs");
+    ContextDetectorTest.plan(rootfs);
+    Path bin = Files.createDirectories(repo.resolve("bin"));
+    Path status = bin.resolve("sysroot-status");
+    Files.writeString(status, """
+        #!/bin/sh
+        hw=${1#--workdir=}
+        echo "2026-02-23T14:41:25.685363Z   INFO - plan_path=$hw/seed-rootfs/bq2-rootfs/var/lib/sysroot-build-plan.json"
+        echo "2026-02-23T14:41:25.685363Z   INFO - next_phase=from-$(basename "$PWD")"
+        """);
+    Files.setPosixFilePermissions(status, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Context c = new ContextDetector().fsRoot(fs).cwd(fs).env(java.util.Map.of()).detect();
+    PhaseStatus st = new StatusProbe(60).probe(c.statusArgv(), c.toolCwd());
+    assertEquals(rootfs.resolve("var/lib/sysroot-build-plan.json").toString(), st.planPath());
+    assertEquals("from-bootstrap-qcow2", st.nextPhase());
+  }
 }
