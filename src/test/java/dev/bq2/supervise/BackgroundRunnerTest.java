@@ -51,17 +51,23 @@ class BackgroundRunnerTest {
     assertEquals(logDir(), run.log().getParent());
     assertEquals(run.log().resolveSibling(run.log().getFileName().toString().replace(".log", ".exit")), run.exitFile());
 
-    // pid and /proc start time name the live wrapper, which leads its own session and group.
-    ProcStat wrapper = ProcStat.read(r.pid()).orElseThrow();
-    assertEquals(wrapper.startTime(), r.startTime());
-    assertEquals(r.pid(), wrapper.session(), "own session (setsid)");
-    assertEquals(r.pid(), wrapper.pgrp(), "own process group");
     assertEquals(ProcessHandle.current().pid(), r.autopilotPid());
     assertEquals(gated(gate, 7), r.command());
     assertEquals("sysroot from/seed", r.phase());
 
-    // The runner: stdin from /dev/null, SIGHUP ignored (nohup), same group.
+    // Once the runner runs, the wrapper has called setsid: pid and /proc start time name the
+    // live wrapper, which leads its own session and group.
     long child = runnerChild(r.pid());
+    ProcStat wrapper = ProcStat.read(r.pid()).orElseThrow();
+    assertEquals(wrapper.startTime(), r.startTime());
+    assertEquals(r.pid(), wrapper.session(), "own session (setsid)");
+    assertEquals(r.pid(), wrapper.pgrp(), "own process group");
+    // Field 22 read independently of our parser.
+    Process cut = new ProcessBuilder("cut", "-d", " ", "-f", "22", "/proc/" + r.pid() + "/stat").start();
+    assertEquals(Long.toString(r.startTime()), new String(cut.getInputStream().readAllBytes()).trim());
+    assertEquals(0, cut.waitFor());
+
+    // The runner: stdin from /dev/null, SIGHUP ignored (nohup), same group.
     assertEquals("/dev/null", Files.readSymbolicLink(Path.of("/proc", Long.toString(child), "fd", "0")).toString());
     String sigIgn = Files.readAllLines(Path.of("/proc", Long.toString(child), "status")).stream()
         .filter(l -> l.startsWith("SigIgn:")).findFirst().orElseThrow().split("\\s+")[1];

@@ -87,4 +87,37 @@ class SurvivesAutopilotKillTest {
       autopilot.destroyForcibly();
     }
   }
+
+  /**
+   * Ctrl-C signals the autopilot's whole foreground process group. The autopilot runs here in a
+   * group of its own (setsid); the SIGINT sent to that group must not reach the runner, which
+   * lives in its own session. (SIGHUP is ignored as well: see BackgroundRunnerTest.)
+   */
+  @Test
+  @Timeout(60)
+  void ctrlCToTheAutopilotsProcessGroupDoesNotReachTheRunner() throws Exception {
+    Path logDir = dir.resolve("rootfs/var/lib/sysroot-build-logs");
+    Path gate = dir.resolve("go");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process autopilot = new ProcessBuilder("setsid", java, "-cp", System.getProperty("java.class.path"),
+        SupervisorChildMain.class.getName(), logDir.toString(), gate.toString())
+        .redirectErrorStream(true).start();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(autopilot.getInputStream(), StandardCharsets.UTF_8))) {
+      String ready = r.readLine();
+      assertNotNull(ready, "child exited early");
+      long autopilotPid = Long.parseLong(ready.split(" ")[2]);
+      assertEquals(autopilotPid, ProcStat.read(autopilotPid).orElseThrow().pgrp(), "the stand-in autopilot leads its group");
+      Process intr = new ProcessBuilder("kill", "-INT", "--", "-" + autopilotPid).inheritIO().start();
+      assertEquals(0, intr.waitFor());
+      assertEquals(130, autopilot.waitFor(), "the autopilot died of SIGINT");
+
+      SupervisedRun run = new BackgroundRunner(logDir).attach().orElseThrow();
+      assertEquals(SupervisedRun.State.RUNNING, run.state(), "the SIGINT did not reach the runner");
+      Files.writeString(gate, "");
+      RunOutcome o = run.awaitExit();
+      assertEquals(5, o.exitCode(), o.detail());
+    } finally {
+      autopilot.destroyForcibly();
+    }
+  }
 }
