@@ -1,0 +1,60 @@
+package dev.bq2.rootfs;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How to start this program again as a child process (our own `sysroot-runner` and
+ * `sysroot-status`), whether it runs from the shaded jar or, in tests, from target/classes.
+ */
+public final class OwnCommand {
+  static final String MAIN_CLASS = "dev.bq2.cli.Bq2";
+
+  private OwnCommand() {}
+
+  /** `<java> -jar <bq2.jar> <subcommand>` or `<java> -cp <class path> dev.bq2.cli.Bq2 <subcommand>`. */
+  public static List<String> argv(String subcommand) {
+    List<String> argv = new ArrayList<>();
+    argv.add(javaBinary());
+    Path jar = ownJar();
+    if (jar != null) {
+      argv.add("-jar");
+      argv.add(jar.toString());
+    } else {
+      argv.add("-cp");
+      argv.add(System.getProperty("java.class.path"));
+      argv.add(MAIN_CLASS);
+    }
+    argv.add(subcommand);
+    return argv;
+  }
+
+  static String javaBinary() {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return Files.isExecutable(java) ? java.toString() : "java";
+  }
+
+  /** The jar our classes were loaded from, else `${bq2.home}/target/bq2.jar`, else null (class directories). */
+  static Path ownJar() {
+    try {
+      CodeSource cs = Class.forName(MAIN_CLASS).getProtectionDomain().getCodeSource();
+      if (cs != null && cs.getLocation() != null) {
+        Path p = Path.of(cs.getLocation().toURI());
+        if (Files.isRegularFile(p) && p.toString().endsWith(".jar")) return p;
+        if (Files.isDirectory(p)) return null; // target/classes: the class path is the truth
+      }
+    } catch (ClassNotFoundException | URISyntaxException | IllegalArgumentException | SecurityException e) {
+      // fall through to bq2.home
+    }
+    String home = System.getProperty("bq2.home");
+    if (home != null) {
+      Path jar = Path.of(home, "target", "bq2.jar");
+      if (Files.isRegularFile(jar)) return jar;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,29 @@
+package dev.bq2.rootfs;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * What `sysroot-status` said (interop.md §5). Every field but {@code nextPhase} is optional, as
+ * the existing tool prints those lines only when set.
+ *
+ * @param nextPhase the phase to run next, or {@link #COMPLETE}
+ */
+@JsonPropertyOrder({"plan_path", "state_path", "report_dir", "current_phase", "next_phase",
+    "next_step", "last_failure", "last_failure_report"})
+public record PhaseStatus(
+    String planPath,
+    String statePath,
+    String reportDir,
+    String currentPhase,
+    String nextPhase,
+    String nextStep,
+    String lastFailure,
+    String lastFailureReport) {
+
+  public static final String COMPLETE = "complete";
+
+  /** No incomplete step is left in the resolved plan. */
+  public boolean complete() {
+    return COMPLETE.equals(nextPhase);
+  }
+}

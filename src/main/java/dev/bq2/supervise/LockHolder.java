@@ -1,0 +1,25 @@
+package dev.bq2.supervise;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * Who holds the autopilot lock of a rootfs (`autopilot.lock.json`): pid plus /proc start time
+ * and boot id, so a holder that died (or a reused pid) is recognised as stale.
+ */
+@JsonPropertyOrder({"pid", "start_time", "boot_id", "acquired_at", "command"})
+public record LockHolder(long pid, Long startTime, String bootId, String acquiredAt, String command) {
+
+  static LockHolder self() {
+    ProcessHandle me = ProcessHandle.current();
+    Long start = ProcStat.read(me.pid()).map(ProcStat::startTime).orElse(null);
+    String cmd = me.info().commandLine().orElse(null);
+    if (cmd != null && cmd.length() > 300) cmd = cmd.substring(0, 300) + "…";
+    return new LockHolder(me.pid(), start, ProcStat.bootId(), java.time.Instant.now().toString(), cmd);
+  }
+
+  public boolean alive() {
+    String boot = ProcStat.bootId();
+    if (bootId != null && boot != null && !bootId.equals(boot)) return false;
+    return ProcStat.isAlive(pid, startTime);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.bq2.supervise;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where a runner is, read from the progress lines it logs (interop.md §4.3): `Executing phase
+ * <p>`, `Executing <n> build steps`, `Skipping previously completed <p>/<s>`, `Building <s> in
+ * <dir> (phase=<p>)`, `Finished <s>`, `Completed|Failed phase <p>`. Lines may carry the
+ * logger prefix `<ts> <LEVEL> - `.
+ */
+public final class RunnerProgress {
+  private static final Pattern PREFIX = Pattern.compile("^\\S+\\s+(TRACE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL)\\s+-\\s+");
+  private static final Pattern EXECUTING_PHASE = Pattern.compile("^Executing phase (\\S+)");
+  private static final Pattern STEP_COUNT = Pattern.compile("^Executing (\\d+) build steps");
+  private static final Pattern SKIPPING = Pattern.compile("^Skipping previously completed (\\S+)/(\\S+)");
+  private static final Pattern BUILDING = Pattern.compile("^Building (\\S+) in .* \\(phase=([^)]+)\\)\\s*$");
+  private static final Pattern FINISHED_STEP = Pattern.compile("^Finished (?!in )(\\S+)\\s*$");
+  private static final Pattern PHASE_END = Pattern.compile("^(Completed|Failed) phase (\\S+)");
+
+  private String phase;
+  private String step;
+  private int stepsTotal;
+  private int stepsDone;
+  private String phaseResult;
+  private String lastLine = "";
+
+  /** Updates from one log line; returns true when it was an ERROR line worth keeping on screen. */
+  public boolean accept(String line) {
+    if (!line.isBlank()) lastLine = line.strip();
+    Matcher pm = PREFIX.matcher(line);
+    boolean error = false;
+    String msg = line;
+    if (pm.find()) {
+      error = pm.group(1).equals("ERROR") || pm.group(1).equals("FATAL");
+      msg = line.substring(pm.end());
+    }
+    Matcher m;
+    if ((m = EXECUTING_PHASE.matcher(msg)).find()) {
+      phase = m.group(1);
+      step = null;
+      stepsTotal = 0;
+      stepsDone = 0;
+      phaseResult = null;
+    } else if ((m = STEP_COUNT.matcher(msg)).find()) {
+      stepsTotal = Integer.parseInt(m.group(1));
+    } else if ((m = SKIPPING.matcher(msg)).find()) {
+      phase = m.group(1);
+      stepsDone++;
+    } else if ((m = BUILDING.matcher(msg)).find()) {
+      step = m.group(1);
+      phase = m.group(2);
+    } else if ((m = FINISHED_STEP.matcher(msg)).find()) {
+      stepsDone++;
+    } else if ((m = PHASE_END.matcher(msg)).find()) {
+      phase = m.group(2);
+      phaseResult = m.group(1).toLowerCase(java.util.Locale.ROOT);
+    }
+    return error || msg.startsWith("Unhandled exception");
+  }
+
+  public String phase() {
+    return phase;
+  }
+
+  public String step() {
+    return step;
+  }
+
+  public int stepsDone() {
+    return stepsDone;
+  }
+
+  public int stepsTotal() {
+    return stepsTotal;
+  }
+
+  /** `completed` / `failed` once the phase ended, else null. */
+  public String phaseResult() {
+    return phaseResult;
+  }
+
+  public String lastLine() {
+    return lastLine;
+  }
+}

@@ -1,0 +1,132 @@
+package dev.bq2.supervise;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class LogFollowerTest {
+  @TempDir Path dir;
+  ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+  String printed() {
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  void append(Path log, byte[] b) throws Exception {
+    Files.write(log, b, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  static final String RUNNER_SCRIPT = String.join("\n",
+      "echo '2026-02-23T14:41:25.000001Z   INFO - Executing phase p1 (namespace=Host)'",
+      "echo '2026-02-23T14:41:25.000002Z   INFO - Executing 3 build steps'",
+      "echo '2026-02-23T14:41:25.000003Z   INFO - Skipping previously completed p1/zlib'",
+      "echo '2026-02-23T14:41:25.000004Z   INFO - Building m4 in /workspace/m4-1.4.19 (phase=p1)'",
+      "echo 'checking for gcc... gcc'",
+      "echo '2026-02-23T14:41:25.000005Z   INFO - Finished in 1.2s (exit=0): make'",
+      "echo '2026-02-23T14:41:25.000006Z   INFO - Finished m4'",
+      "echo '2026-02-23T14:41:25.000007Z   INFO - Building bison in /workspace/bison (phase=p1)'",
+      "echo 'gram.c:12: error: boom' >&2",
+      "echo '2026-02-23T14:41:25.000008Z  ERROR - Command failed (2): make -j2'",
+      "echo '2026-02-23T14:41:25.000009Z   INFO - Failed phase p1 in 3.000s'",
+      "exit 1");
+
+  @Test
+  void plainModePrintsEveryLineOnceInOrderAndNoticesTheExit() throws Exception {
+    SupervisedRun run = new BackgroundRunner(dir).start("p1", List.of("sh", "-c", RUNNER_SCRIPT), dir, Map.of());
+    LogFollower f = new LogFollower(run.log(), 0, out, false, Instant.parse(run.record().startedAt()));
+    RunOutcome o = f.follow(run);
+    assertEquals(1, o.exitCode());
+    assertEquals(Files.readString(run.log()), printed());
+    RunnerProgress p = f.progress();
+    assertEquals("p1", p.phase());
+    assertEquals("bison", p.step());
+    assertEquals(2, p.stepsDone(), "zlib skipped + m4 finished");
+    assertEquals(3, p.stepsTotal());
+    assertEquals("failed", p.phaseResult());
+  }
+
+  @Test
+  void terminalModeDrawsOneStatusLineInPlaceAndKeepsErrors() throws Exception {
+    SupervisedRun run = new BackgroundRunner(dir).start("p1", List.of("sh", "-c", RUNNER_SCRIPT), dir, Map.of());
+    LogFollower f = new LogFollower(run.log(), 0, out, true, Instant.parse(run.record().startedAt()));
+    f.attempt(2);
+    f.width(200);
+    f.follow(run);
+    String s = printed();
+    assertTrue(s.contains("\r\033[K"), s);
+    assertTrue(s.contains("phase p1 | step bison (2/3) | 0:"), s);
+    assertTrue(s.contains("| attempt 2 | phase failed"), s);
+    assertTrue(s.contains("ERROR - Command failed (2): make -j2\n"), "errors stay on screen: " + s);
+    assertFalse(s.contains("checking for gcc... gcc\n"), "ordinary lines only in the status line");
+    assertTrue(s.endsWith("\n"));
+  }
+
+  @Test
+  void partialLinesAndSplitUtf8AreJoined() throws Exception {
+    Path log = dir.resolve("x.log");
+    LogFollower f = new LogFollower(log, 0, out, false, null);
+    f.pump();
+    assertEquals("", printed(), "a missing log is not an error yet");
+    byte[] euro = "€\n".getBytes(StandardCharsets.UTF_8);
+    append(log, "one\ntw".getBytes(StandardCharsets.UTF_8));
+    f.pump();
+    assertEquals("one\n", printed());
+    append(log, new byte[] {'o', ' ', euro[0]});
+    f.pump();
+    assertEquals("one\n", printed());
+    append(log, new byte[] {euro[1], euro[2], euro[3]});
+    f.pump();
+    assertEquals("one\ntwo €\n", printed());
+    append(log, "tail without newline".getBytes(StandardCharsets.UTF_8));
+    f.finish();
+    assertEquals("one\ntwo €\ntail without newline\n", printed());
+  }
+
+  @Test
+  void fromEndPrimesFromTheTailOnlyAndPrintsOnlyNewLines() throws Exception {
+    Path log = dir.resolve("big.log");
+    StringBuilder sb = new StringBuilder("2026-02-23T14:41:25.000001Z   INFO - Executing phase OLD (namespace=Host)\n");
+    String filler = "x".repeat(99) + "\n";
+    for (int i = 0; i < 20_000; i++) sb.append(filler); // ~2 MB before the tail
+    sb.append("2026-02-23T14:41:25.000001Z   INFO - Executing phase NEW (namespace=Seed)\n");
+    sb.append("2026-02-23T14:41:25.000001Z   INFO - Building gcc in /w (phase=NEW)\n");
+    Files.writeString(log, sb.toString());
+    LogFollower f = LogFollower.fromEnd(log, out, false, null, 64 * 1024);
+    assertEquals("NEW", f.progress().phase());
+    assertEquals("gcc", f.progress().step());
+    assertEquals(Files.size(log), f.offset());
+    f.pump();
+    assertEquals("", printed());
+    append(log, "fresh\n".getBytes(StandardCharsets.UTF_8));
+    f.pump();
+    assertEquals("fresh\n", printed());
+  }
+
+  @Test
+  void progressReadsBareAndPrefixedLines() {
+    RunnerProgress p = new RunnerProgress();
+    p.accept("Executing phase host-setup (namespace=Host)");
+    p.accept("Building zlib in (no chdir) (phase=host-setup)");
+    assertEquals("host-setup", p.phase());
+    assertEquals("zlib", p.step());
+    assertFalse(p.accept("2026-02-23T14:41:25.685363Z   INFO - Finished in 0.5ms (exit=0): true"));
+    assertEquals(0, p.stepsDone(), "`Finished in` is a command, not a step");
+    assertTrue(p.accept("2026-02-23T14:41:25.685363Z  ERROR - Command failed (1): make"));
+    assertTrue(p.accept("Unhandled exception: boom (Exception)"));
+    p.accept("2026-02-23T14:41:25.685363Z   INFO - Completed phase host-setup in 1.0ms");
+    assertEquals("completed", p.phaseResult());
+  }
+}
