@@ -105,7 +105,7 @@ public final class Diagnoser {
       return FailureClass.DOWNLOAD;
     }
     if (r.command() == null && any(List.of(error), NAMESPACE_TEXT)) return FailureClass.NAMESPACE;
-    List<String> argv = r.command() == null ? List.of() : r.command();
+    List<String> argv = r.command() == null ? List.of() : commandWords(r.command());
     String tool = argv.isEmpty() ? "" : Path.of(argv.get(0)).getFileName().toString();
     boolean make = tool.equals("make") || tool.equals("gmake") || tool.equals("ninja");
     boolean cmake = tool.equals("cmake");
@@ -124,6 +124,18 @@ public final class Diagnoser {
     }
     if (any(text, CONFIGURE_TEXT)) return FailureClass.CONFIGURE;
     return FailureClass.UNKNOWN;
+  }
+
+  /** The argv, or for `sh -c SCRIPT` the script's words, so a shell step that runs make counts as make. */
+  public static List<String> commandWords(List<String> argv) {
+    if (argv.size() >= 3) {
+      String tool = Path.of(argv.get(0)).getFileName().toString();
+      int c = argv.indexOf("-c");
+      if ((tool.equals("sh") || tool.equals("bash") || tool.equals("dash")) && c > 0 && c + 1 < argv.size()) {
+        return List.of(argv.get(c + 1).trim().split("\\s+"));
+      }
+    }
+    return argv;
   }
 
   private static boolean any(List<String> lines, Pattern p) {

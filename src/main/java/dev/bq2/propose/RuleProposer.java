@@ -1,5 +1,6 @@
 package dev.bq2.propose;
 
+import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.plan.BuildPhase;
 import dev.bq2.plan.BuildStep;
@@ -237,7 +238,7 @@ public final class RuleProposer implements Proposer {
       if (d.report() == null || !Files.isRegularFile(d.report())) return List.of();
       try {
         FailureReport r = ReportFiles.read(d.report());
-        return r.command() == null ? List.of() : r.command();
+        return r.command() == null ? List.of() : Diagnoser.commandWords(r.command());
       } catch (RuntimeException e) {
         return List.of();
       }
