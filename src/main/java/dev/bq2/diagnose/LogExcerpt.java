@@ -35,11 +35,23 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
   static final int ENOUGH_PRIMARY = 12;
   private static final int CHUNK = 64 * 1024;
 
-  /** Cheap pre-filter: a line that contains none of these cannot be decisive. */
-  private static final Pattern PREFILTER = Pattern.compile(
-      "rror|undefined reference|multiple definition|No such file|not found|\\*\\*\\*|Killed|killed"
-          + "|FAILED|missing|unable to guess|not declared|implicit declaration|[Ss]ignal"
-          + "|does not name a type|cannot guess");
+  /**
+   * Cheap pre-filter (plain substring search, no regex): a line containing none of these cannot
+   * match {@link #PRIMARY} or {@link #MAKE_SUMMARY}. Keeps the no-error worst case fast.
+   */
+  private static final String[] NEEDLES = {
+    "rror", "undefined reference", "multiple definition", "No such file", "not found", "***", "illed",
+    "FAILED", "missing", "unable to guess", "not declared", "implicit declaration", "ignal",
+    "does not name a type", "cannot guess", "Segmentation", "out of memory", "Cannot allocate",
+    "has not been declared", "is not a member of"
+  };
+
+  private static boolean prefilter(String line) {
+    for (String n : NEEDLES) {
+      if (line.contains(n)) return true;
+    }
+    return false;
+  }
 
   /** Lines that explain a failure (compiler, linker, configure, tools, kernel). */
   static final Pattern PRIMARY = Pattern.compile(String.join("|",
@@ -71,12 +83,12 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       "^g?make(?:\\[\\d+\\])?: \\*\\*\\*|^ninja: build stopped|Error \\d+\\s*$");
 
   public static boolean isDecisive(String line) {
-    return PREFILTER.matcher(line).find()
+    return prefilter(line)
         && (PRIMARY.matcher(line).find() || MAKE_SUMMARY.matcher(line).find());
   }
 
   static boolean isPrimary(String line) {
-    return PREFILTER.matcher(line).find() && PRIMARY.matcher(line).find();
+    return prefilter(line) && PRIMARY.matcher(line).find();
   }
 
   public static LogExcerpt read(Path log) throws IOException {
@@ -157,7 +169,8 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       byte[] fwd = new byte[partialLen];
       for (int i = 0; i < partialLen; i++) fwd[i] = partial[partialLen - 1 - i];
       // A cut line keeps its end (the part nearest the error text); mark the cut.
-      String line = new String(fwd, StandardCharsets.UTF_8).replace("\r", "").replace('\0', ' ');
+      String line = new String(fwd, StandardCharsets.UTF_8);
+      if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) line = line.replace("\r", "").replace('\0', ' ');
       if (partialCut) line = "…" + line;
       partialLen = 0;
       partialCut = false;
