@@ -1,0 +1,124 @@
+package dev.bq2.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.bq2.Bq2Exception;
+import dev.bq2.ExitCodes;
+import dev.bq2.diagnose.Diagnoser;
+import dev.bq2.diagnose.Diagnosis;
+import dev.bq2.diagnose.DiagnosisJson;
+import dev.bq2.json.Json;
+import dev.bq2.plan.BuildPlan;
+import dev.bq2.plan.Overrides;
+import dev.bq2.plan.PlanFiles;
+import dev.bq2.propose.HistoryEntry;
+import dev.bq2.propose.OverridesEditor;
+import dev.bq2.propose.Proposal;
+import dev.bq2.propose.ProposalRequest;
+import dev.bq2.propose.ProposalRequests;
+import dev.bq2.propose.ProposalValidator;
+import dev.bq2.propose.RuleProposer;
+import dev.bq2.propose.RuleSet;
+import dev.bq2.report.ReportFiles;
+import dev.bq2.rootfs.RootfsLayout;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * `bq2 propose`: the minimal override delta for one failure report, printed (and with --apply,
+ * validated and applied to the overrides file with a history line). Exit 0 with a proposal,
+ * 3 when no rule knows the failure (or the only known answer is to escalate).
+ */
+@Command(name = "propose", mixinStandardHelpOptions = true,
+    description = "Propose a minimal override delta for a failure report (rules); --apply applies it.",
+    footer = ExitCodes.HELP_SECTION)
+public class ProposeCommand implements Callable<Integer> {
+  @Option(names = "--report", required = true, paramLabel = "FILE", description = "The failure report (JSON).")
+  Path report;
+
+  @Option(names = "--rootfs", paramLabel = "DIR", description = "Rootfs whose var/lib holds plan, overrides and history.")
+  Path rootfs;
+
+  @Option(names = "--plan", paramLabel = "FILE", description = "The build plan (default <rootfs>/var/lib/...; without one the report's phase/step are used).")
+  Path plan;
+
+  @Option(names = "--overrides", paramLabel = "FILE", description = "The overrides file (the history is <name>.history.jsonl beside it).")
+  Path overrides;
+
+  @Option(names = "--state-path", paramLabel = "FILE", description = "Accepted for symmetry with the runner; not read.")
+  Path statePath;
+
+  @Option(names = "--repo", paramLabel = "DIR", description = "The builder repo; patches may only come from its patches/.")
+  Path repo;
+
+  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "rules", description = "Who proposes: rules (default).")
+  String assistant;
+
+  @Option(names = "--rules", paramLabel = "FILE", description = "Extra rules, tried before the built-in ones (same id replaces a built-in).")
+  Path rulesFile;
+
+  @Option(names = "--json", description = "Print one JSON object: diagnosis, proposal (or null), rule, problems, applied.")
+  boolean json;
+
+  @Option(names = "--apply", description = "Validate and apply the proposal to the overrides file, with a history line.")
+  boolean apply;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** What `--json` prints. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"proposal", "proposer", "rule", "problems", "applied", "overrides", "diagnosis"})
+  public record Result(Proposal proposal, String proposer, String rule, List<String> problems, String applied,
+      String overrides, DiagnosisJson diagnosis) {}
+
+  @Override
+  public Integer call() {
+    if (!"rules".equals(assistant)) {
+      throw Bq2Exception.badInput("--assistant " + assistant + ": propose knows only 'rules' here; "
+          + "assistants run from bq2 iterate (see docs/assistants.md)");
+    }
+    boolean haveFiles = rootfs != null || overrides != null || plan != null;
+    RootfsLayout layout = haveFiles ? RootfsLayout.of(rootfs, plan, overrides, statePath, null, null) : null;
+    Path planFile = layout == null ? null : layout.plan();
+    Path overridesFile = layout == null ? null : layout.overrides();
+    if (apply && overridesFile == null) {
+      throw Bq2Exception.badInput("--apply needs the overrides file: pass --overrides FILE or --rootfs DIR");
+    }
+    Diagnosis d = Diagnoser.diagnose(report);
+    BuildPlan bp = planFile != null && (plan != null || Files.exists(planFile)) ? PlanFiles.readPlan(planFile) : null;
+    Overrides ov = PlanFiles.readOverrides(overridesFile);
+    Path history = layout == null ? null : layout.overridesHistory();
+    ProposalRequest req = ProposalRequests.build(d, ReportFiles.read(report), bp, ov, overridesFile, history, repo);
+    RuleProposer proposer = new RuleProposer(RuleSet.load(rulesFile));
+    Optional<Proposal> found = proposer.propose(req);
+    List<String> problems = found.map(p -> ProposalValidator.validate(p, req)).orElse(List.of("no rule knows this failure"));
+    String applied = null;
+    if (apply && problems.isEmpty()) {
+      HistoryEntry h = new OverridesEditor(overridesFile, history).apply(found.get(), d, proposer.name());
+      applied = h.id();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.print(Json.pretty(new Result(found.orElse(null), proposer.name(), proposer.lastRule(), problems, applied,
+          overridesFile == null ? null : overridesFile.toString(), DiagnosisJson.of(d))));
+    } else {
+      out.println("failure: " + d.phase() + "/" + d.step() + " " + DiagnosisJson.of(d).failureClass()
+          + " signature " + d.signature().substring(0, 12));
+      if (found.isPresent()) {
+        out.println("rule " + proposer.lastRule() + ": " + found.get().rationale());
+        out.print(Json.pretty(found.get()));
+      }
+      problems.forEach(p -> out.println("not applicable: " + p));
+      if (applied != null) out.println("applied " + applied + " to " + overridesFile);
+    }
+    out.flush();
+    return problems.isEmpty() ? ExitCodes.OK : ExitCodes.NEEDS_PERSON;
+  }
+}

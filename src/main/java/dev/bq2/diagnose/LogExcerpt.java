@@ -1,0 +1,228 @@
+package dev.bq2.diagnose;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The decisive error lines of a step's output log, found by reading the file backwards in
+ * fixed-size chunks: a 1 GiB log costs no more memory than a 1 KiB one, and the scan stops once
+ * the cluster of errors at the end has been read, or after a byte budget.
+ *
+ * @param lines decisive lines with a little context, oldest first, at most {@link #MAX_LINES}
+ * @param decisive the decisive lines alone, oldest first (what the signature is computed from)
+ * @param scannedBytes how many bytes from the end were read
+ */
+public record LogExcerpt(List<String> lines, List<String> decisive, long scannedBytes) {
+  public static final int MAX_LINES = 40;
+  public static final long SCAN_BUDGET = 64L << 20;
+  /** Lines of context kept before and after each decisive line. */
+  static final int CONTEXT = 2;
+  /** Longer lines are cut: a log without newlines (or a binary blob) must not grow the buffer. */
+  static final int MAX_LINE_BYTES = 4096;
+  /** After the last decisive line, this many ordinary lines end the error cluster. */
+  static final int CLUSTER_GAP = 2000;
+  /** Primary (non-make-summary) decisive lines after which we have enough. */
+  static final int ENOUGH_PRIMARY = 12;
+  private static final int CHUNK = 64 * 1024;
+
+  /**
+   * Cheap pre-filter (plain substring search, no regex): a line containing none of these cannot
+   * match {@link #PRIMARY} or {@link #MAKE_SUMMARY}. Keeps the no-error worst case fast.
+   */
+  private static final String[] NEEDLES = {
+    "rror", "undefined reference", "multiple definition", "No such file", "not found", "***", "illed",
+    "FAILED", "missing", "unable to guess", "not declared", "implicit declaration", "ignal",
+    "does not name a type", "cannot guess", "Segmentation", "out of memory", "Cannot allocate",
+    "has not been declared", "is not a member of"
+  };
+
+  private static boolean prefilter(String line) {
+    for (String n : NEEDLES) {
+      if (line.contains(n)) return true;
+    }
+    return false;
+  }
+
+  /** Lines that explain a failure (compiler, linker, configure, tools, kernel). */
+  static final Pattern PRIMARY = Pattern.compile(String.join("|",
+      "(?:^|\\s|:)(?:fatal )?error:",
+      "undefined reference to",
+      "multiple definition of",
+      "configure: error:",
+      "CMake Error",
+      "No such file or directory",
+      "command not found",
+      "WARNING: '[\\w.+-]+' is missing",
+      "\\bhelp2man\\b.*(?:not found|missing)",
+      "unable to guess system type",
+      "cannot guess build type",
+      "Hunk #\\d+ FAILED",
+      "Hunks failed to apply",
+      "\\[-Werror(?:=[^\\]]*)?\\]",
+      "all warnings being treated as errors",
+      "implicit declaration of function",
+      "was not declared in this scope",
+      "does not name a type",
+      "^Killed\\b",
+      "\\bKilled\\s*$",
+      "killed by signal|terminated by signal|Segmentation fault|out of memory|Cannot allocate memory",
+      "ld returned \\d+ exit status"));
+
+  /** make's summary lines: decisive, but they only say *that* something failed. */
+  static final Pattern MAKE_SUMMARY = Pattern.compile(
+      "^g?make(?:\\[\\d+\\])?: \\*\\*\\*|^ninja: build stopped|Error \\d+\\s*$");
+
+  public static boolean isDecisive(String line) {
+    return prefilter(line)
+        && (PRIMARY.matcher(line).find() || MAKE_SUMMARY.matcher(line).find());
+  }
+
+  static boolean isPrimary(String line) {
+    return prefilter(line) && PRIMARY.matcher(line).find();
+  }
+
+  public static LogExcerpt read(Path log) throws IOException {
+    return read(log, SCAN_BUDGET);
+  }
+
+  /** Reads backwards from the end of {@code log}, at most {@code budget} bytes. */
+  public static LogExcerpt read(Path log, long budget) throws IOException {
+    try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+      Scanner s = new Scanner();
+      long size = ch.size();
+      long pos = size;
+      ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+      long scanned = 0;
+      while (pos > 0 && scanned < budget && !s.done()) {
+        int n = (int) Math.min(CHUNK, pos);
+        pos -= n;
+        buf.clear().limit(n);
+        while (buf.hasRemaining()) {
+          if (ch.read(buf, pos + buf.position()) < 0) break;
+        }
+        scanned += n;
+        s.feedChunk(buf.array(), n);
+      }
+      if (pos == 0 || scanned >= budget) s.finish();
+      return s.result(scanned);
+    }
+  }
+
+  /** Splits bytes into lines from the end, keeping only what the excerpt needs. */
+  private static final class Scanner {
+    /** The bytes of the line being assembled, in reverse order (we read backwards). */
+    private final byte[] partial = new byte[MAX_LINE_BYTES];
+    private int partialLen;
+    private boolean partialCut;
+    private boolean sawAnyByte;
+    /** Lines after the current one (file order), for "after" context; newest last. */
+    private final Deque<String> after = new ArrayDeque<>();
+    /** Output in reverse file order. */
+    private final List<String> out = new ArrayList<>();
+    private final List<String> decisive = new ArrayList<>();
+    private final List<String> tail = new ArrayList<>();
+    private int beforeWanted;
+    private int primary;
+    private int sinceDecisive;
+    /** Index (from the end) of the last line placed in `out`, to avoid repeating context. */
+    private long lineNo;
+    private long lastOut = -1;
+
+    boolean done() {
+      return out.size() >= MAX_LINES || primary >= ENOUGH_PRIMARY
+          || (!decisive.isEmpty() && sinceDecisive > CLUSTER_GAP && beforeWanted == 0);
+    }
+
+    void feedChunk(byte[] a, int n) {
+      for (int i = n - 1; i >= 0 && !done(); i--) {
+        byte b = a[i];
+        if (b == '\n') {
+          if (sawAnyByte) endLine();
+          sawAnyByte = true;
+        } else {
+          sawAnyByte = true;
+          if (partialLen < MAX_LINE_BYTES) {
+            partial[partialLen++] = b;
+          } else {
+            partialCut = true;
+          }
+        }
+      }
+    }
+
+    void finish() {
+      if (partialLen > 0 || partialCut) endLine();
+    }
+
+    /** Completes the line collected in `partial` (reverse order) and classifies it. */
+    private void endLine() {
+      byte[] fwd = new byte[partialLen];
+      for (int i = 0; i < partialLen; i++) fwd[i] = partial[partialLen - 1 - i];
+      // A cut line keeps its end (the part nearest the error text); mark the cut.
+      String line = new String(fwd, StandardCharsets.UTF_8);
+      if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) line = line.replace("\r", "").replace('\0', ' ');
+      if (partialCut) line = "…" + line;
+      partialLen = 0;
+      partialCut = false;
+      accept(line.stripTrailing());
+    }
+
+    private void accept(String line) {
+      long idx = lineNo++;
+      if (tail.size() < 10 && !line.isBlank()) tail.add(line);
+      boolean dec = isDecisive(line);
+      if (dec) {
+        // "after" context: the lines just scanned follow this one in the file; add them
+        // farthest first so `out` stays in reverse file order (increasing idx)
+        List<String> ctx = new ArrayList<>(after);
+        for (int i = Math.max(0, ctx.size() - CONTEXT); i < ctx.size(); i++) {
+          long ctxIdx = idx - (ctx.size() - i);
+          if (ctxIdx > lastOut && ctxIdx >= 0 && !ctx.get(i).isBlank()) add(ctx.get(i), ctxIdx);
+        }
+        add(line, idx);
+        decisive.add(line);
+        if (isPrimary(line)) primary++;
+        sinceDecisive = 0;
+        beforeWanted = CONTEXT;
+      } else {
+        if (beforeWanted > 0 && !line.isBlank()) {
+          add(line, idx);
+          beforeWanted--;
+        }
+        sinceDecisive++;
+      }
+      after.addLast(line);
+      if (after.size() > CONTEXT) after.removeFirst();
+    }
+
+    private void add(String line, long idx) {
+      if (idx <= lastOut && lastOut >= 0) return;
+      if (out.size() >= MAX_LINES) return;
+      out.add(line);
+      lastOut = idx;
+    }
+
+    LogExcerpt result(long scanned) {
+      List<String> lines = new ArrayList<>(out);
+      Collections.reverse(lines);
+      List<String> dec = new ArrayList<>(decisive);
+      Collections.reverse(dec);
+      if (lines.isEmpty()) {
+        // Nothing decisive: the last few non-blank lines are the best we can show.
+        lines = new ArrayList<>(tail);
+        Collections.reverse(lines);
+      }
+      return new LogExcerpt(List.copyOf(lines), List.copyOf(dec), scanned);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.bq2.diagnose;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The stable identity of a failure: sha256 over phase, step, class and the decisive lines with
+ * everything that changes between runs (temp dirs, line:col, addresses, times, job counts)
+ * normalised away, so the same failure in a new run or checkout gets the same signature.
+ */
+public final class Signature {
+  private static final Pattern TIME_ISO =
+      Pattern.compile("\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z| ?UTC|[+-]\\d{2}:?\\d{2})?");
+  private static final Pattern TIME_COMPACT = Pattern.compile("\\d{8}T\\d{6}(?:\\.\\d+)?Z");
+  /** An absolute or ./relative path with at least one slash: keep only its last component. */
+  private static final Pattern PATH = Pattern.compile("(?<![\\w.-])(?:\\.{0,2}/)?(?:[\\w.+@%~-]+/)+([\\w.+@%~-]+)");
+  private static final Pattern ROOT_PATH = Pattern.compile("(?<![\\w.-])/(?:[\\w.+@%~-]+/)*([\\w.+@%~-]+)");
+  /** gcc/ld temp objects (`/tmp/ccAbC123.o`) and our own hex8 file suffixes. */
+  private static final Pattern CC_TEMP = Pattern.compile("\\bcc[A-Za-z0-9]{6}\\.(o|s|i|res|le|ltrans\\d*\\.o)\\b");
+  private static final Pattern HEX = Pattern.compile("\\b0x[0-9a-fA-F]+\\b");
+  private static final Pattern LINE_COL = Pattern.compile(":\\d+(?::\\d+)?(?=[:)\\]\\s,]|$)");
+  private static final Pattern PAREN_LINE = Pattern.compile("\\(\\+?0x[0-9a-fA-F]+\\)|\\(line \\d+\\)");
+  private static final Pattern JOBS = Pattern.compile("(?<=\\s|^)-j\\s?\\d+|--jobs(?:=|\\s)\\d+|--parallel=\\d+");
+  private static final Pattern HEX_ID = Pattern.compile("\\b[0-9a-f]{8,}\\b");
+  private static final Pattern PID = Pattern.compile("\\b(?:pid|PID)[ =:]*\\d+");
+  private static final Pattern SPACES = Pattern.compile("\\s+");
+
+  private Signature() {}
+
+  /** One line as it enters the signature. */
+  public static String normalise(String line) {
+    String s = line;
+    s = TIME_ISO.matcher(s).replaceAll("<time>");
+    s = TIME_COMPACT.matcher(s).replaceAll("<time>");
+    s = PATH.matcher(s).replaceAll("$1");
+    s = ROOT_PATH.matcher(s).replaceAll("$1");
+    s = CC_TEMP.matcher(s).replaceAll("cc*.$1");
+    s = HEX.matcher(s).replaceAll("0x*");
+    s = PAREN_LINE.matcher(s).replaceAll("(*)");
+    s = LINE_COL.matcher(s).replaceAll(":*");
+    s = JOBS.matcher(s).replaceAll("-j*");
+    s = PID.matcher(s).replaceAll("pid *");
+    s = HEX_ID.matcher(s).replaceAll("*");
+    // Quotes differ by locale (`x' vs ‘x’); spacing by terminal width.
+    s = s.replace('‘', '\'').replace('’', '\'').replace('`', '\'');
+    s = SPACES.matcher(s).replaceAll(" ").strip();
+    return s;
+  }
+
+  public static String of(String phase, String step, FailureClass cls, List<String> decisive, String error) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(phase).append('\n').append(step).append('\n').append(cls.name().toLowerCase(Locale.ROOT)).append('\n');
+    if (decisive.isEmpty()) {
+      sb.append(normalise(error == null ? "" : error)).append('\n');
+    } else {
+      // A cascade repeats lines (each make level); the set in first-seen order is the failure.
+      decisive.stream().map(Signature::normalise).distinct().forEach(l -> sb.append(l).append('\n'));
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}
