@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
       CommandLine.HelpCommand.class,
       DiagnoseCommand.class,
       ProposeCommand.class,
+      IterateCommand.class,
+      DemoCommand.class,
     })
 public class Bq2 implements Callable<Integer> {
   /** Names that may be symlinked to the launcher (`bq2 --install`). */

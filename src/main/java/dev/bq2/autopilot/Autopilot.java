@@ -1,0 +1,342 @@
+package dev.bq2.autopilot;
+
+import static dev.bq2.autopilot.Journal.data;
+
+import dev.bq2.Bq2Exception;
+import dev.bq2.ExitCodes;
+import dev.bq2.diagnose.Diagnoser;
+import dev.bq2.diagnose.Diagnosis;
+import dev.bq2.plan.BuildPlan;
+import dev.bq2.plan.Overrides;
+import dev.bq2.plan.PlanFiles;
+import dev.bq2.propose.HistoryEntry;
+import dev.bq2.propose.OverridesEditor;
+import dev.bq2.propose.Proposal;
+import dev.bq2.propose.ProposalRequest;
+import dev.bq2.propose.ProposalRequests;
+import dev.bq2.propose.ProposalValidator;
+import dev.bq2.propose.Proposer;
+import dev.bq2.propose.ProposerException;
+import dev.bq2.propose.TriedDeltas;
+import dev.bq2.report.FailureReport;
+import dev.bq2.report.ReportFiles;
+import dev.bq2.rootfs.Context;
+import dev.bq2.rootfs.PhaseStatus;
+import dev.bq2.rootfs.RootfsLayout;
+import dev.bq2.rootfs.StatusProbe;
+import dev.bq2.state.Timestamps;
+import dev.bq2.supervise.AutopilotLock;
+import dev.bq2.supervise.BackgroundRunner;
+import dev.bq2.supervise.LogFollower;
+import dev.bq2.supervise.RunOutcome;
+import dev.bq2.supervise.SupervisedRun;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The `iterate` loop (seed 001): run the runner for `next_phase` in the background, read each
+ * failure report, get a minimal override proposed (rules first, then an assistant), validate and
+ * apply it, rerun, until `next_phase` advances. Every step is journaled before the next one
+ * starts, and all progress lives in files (state, overrides history, run records, journal), so
+ * killing the autopilot at any moment and starting it again loses nothing.
+ */
+public final class Autopilot {
+  private final Context ctx;
+  private final List<Proposer> proposers;
+  private final IterateOptions opt;
+  private final PrintStream out;
+  private final RootfsLayout layout;
+  private final BackgroundRunner runner;
+  private final OverridesEditor editor;
+  private final List<Path> journals = new ArrayList<>();
+  private int applied;
+  private int iterationsThisRun;
+
+  public Autopilot(Context ctx, List<Proposer> proposers, IterateOptions opt) {
+    this.ctx = ctx;
+    this.proposers = List.copyOf(proposers);
+    this.opt = opt;
+    this.out = opt.out();
+    this.layout = ctx.layout();
+    this.runner = BackgroundRunner.forRootfs(layout);
+    this.editor = new OverridesEditor(layout.overrides(), layout.overridesHistory());
+  }
+
+  public IterateResult run() throws InterruptedException {
+    try (AutopilotLock lock = AutopilotLock.acquire(layout.logDir())) {
+      if (lock.tookOverFrom() != null) {
+        out.println("iterate: took over a stale lock from pid " + lock.tookOverFrom().pid());
+      }
+      while (true) {
+        PhaseStatus status = status();
+        if (status.complete()) {
+          say("plan complete: nothing left to run (next_phase=complete)");
+          return result(ExitCodes.OK, "plan complete");
+        }
+        IterateResult r = iteratePhase(status.nextPhase());
+        if (r.exitCode() != ExitCodes.OK || !opt.allPhases()) return r;
+      }
+    }
+  }
+
+  /** Iterates one phase until it completes (exit 0) or the run must stop (exit 3). */
+  private IterateResult iteratePhase(String target) throws InterruptedException {
+    Journal journal = Journal.openOrContinue(sessionsDir(), target);
+    journals.add(journal.dir());
+    int iteration = journal.events().stream().map(JournalEvent::iteration)
+        .filter(i -> i != null).max(Integer::compare).orElse(0);
+    journal.record(journal.isContinued() ? "session_resumed" : "session_started", null, target, null,
+        "target phase " + target, data("rootfs", layout.rootfs().toString(),
+            "repo", ctx.repo() == null ? null : ctx.repo().toString(),
+            "runner", String.join(" ", ctx.runnerArgv(target)),
+            "proposers", proposers.stream().map(Proposer::name).toList()));
+    say((journal.isContinued() ? "resuming" : "starting") + " phase " + target + "; journal " + journal.dir().resolve("journal.md"));
+
+    while (true) {
+      if (opt.deadline() != null && Instant.now().isAfter(opt.deadline())) {
+        return stop(journal, iteration, target, "deadline " + opt.deadline() + " passed", "rerun `bq2 iterate` to continue");
+      }
+      Optional<SupervisedRun> existing = runner.attach();
+      if (existing.isEmpty() && iteration >= opt.maxIterations()) {
+        return stop(journal, iteration, target, "--max-iterations " + opt.maxIterations() + " reached",
+            "read the journal's failures; raise --max-iterations if progress is being made");
+      }
+      SupervisedRun run;
+      if (existing.isPresent()) {
+        run = existing.get();
+        if (iteration == 0) iteration = 1;
+        journal.record("runner_reattached", iteration, target, null,
+            "re-attached to runner pid " + run.record().pid() + " (" + run.state() + ")",
+            data("pid", run.record().pid(), "log", run.record().log()));
+        say("#" + iteration + " re-attached to runner pid " + run.record().pid() + " (" + run.state().name().toLowerCase() + ")");
+      } else {
+        iteration++;
+        iterationsThisRun++;
+        List<String> argv = new ArrayList<>(ctx.runnerArgv(target));
+        argv.addAll(opt.runnerArgs());
+        run = runner.start(target, argv, ctx.toolCwd(), Map.of("LOG_LEVEL", "INFO"));
+        journal.record("runner_started", iteration, target, null, "runner pid " + run.record().pid(),
+            data("pid", run.record().pid(), "log", run.record().log(), "command", run.record().command()));
+        say("#" + iteration + " runner started (pid " + run.record().pid() + ", log " + run.record().log() + ")");
+      }
+      RunOutcome outcome = follow(run, iteration);
+      Instant started = Instant.parse(run.record().startedAt());
+      double seconds = Duration.between(started, outcome.finishedAt() == null ? Instant.now() : outcome.finishedAt()).toMillis() / 1000.0;
+      journal.record("runner_exited", iteration, target, null, outcome.detail(),
+          data("exit_code", outcome.exitCode(), "state", outcome.state().name(), "duration_s", seconds));
+      Path runnerLogCopy = journal.archive(Path.of(run.record().log()), "logs");
+
+      PhaseStatus status = status();
+      Optional<HistoryEntry> pending = pendingDelta();
+      if (!target.equals(status.nextPhase())) {
+        pending.ifPresent(p -> outcome(journal, p, "fixed"));
+        runner.forget(run.record());
+        journal.record("phase_complete", iteration, target, null, "phase " + target + " complete; next_phase=" + status.nextPhase(),
+            data("next_phase", status.nextPhase(), "applied", applied));
+        say("phase " + target + " complete after " + iteration + " iteration(s); next_phase=" + status.nextPhase());
+        return result(ExitCodes.OK, "phase " + target + " complete");
+      }
+      if (outcome.state() == SupervisedRun.State.LOST) {
+        runner.forget(run.record());
+        say("#" + iteration + " " + outcome.detail() + "; starting it again");
+        continue;
+      }
+      Optional<Path> report = reportOf(run);
+      if (outcome.succeeded() || report.isEmpty()) {
+        runner.forget(run.record());
+        return stop(journal, iteration, target, "runner exited " + outcome.exitCode() + " without advancing "
+            + target + " and without a failure report", "read the runner log " + runnerLogCopy);
+      }
+
+      Diagnosis d = Diagnoser.diagnose(report.get());
+      Path reportCopy = journal.archive(report.get(), "reports");
+      Path logCopy = journal.archive(d.outputLog(), "logs");
+      journal.record("failure", iteration, d.phase(), d.step(), d.error(),
+          data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(),
+              "exit_code", d.exitCode(), "report", report.get().toString(), "report_copy", str(reportCopy),
+              "log_copy", str(logCopy), "runner_log_copy", str(runnerLogCopy), "excerpt", d.excerpt()));
+      say("#" + iteration + " failed: " + d.phase() + "/" + d.step() + " (" + d.failureClass().name().toLowerCase()
+          + ", signature " + d.signature().substring(0, 12) + ")" + firstLine(d));
+      runner.forget(run.record());
+
+      if (pending.isPresent()) {
+        HistoryEntry p = pending.get();
+        if (d.signature().equals(p.signature())) {
+          outcome(journal, p, "same_failure");
+          editor.revert(p.id());
+          journal.record("reverted", iteration, p.phase(), p.step(), "reverted " + describe(p.delta()) + ": the same failure came back",
+              data("id", p.id()));
+          say("#" + iteration + " the delta did not help; reverted: " + describe(p.delta()));
+        } else {
+          outcome(journal, p, p.phase().equals(d.phase()) && java.util.Objects.equals(p.step(), d.step()) ? "new_failure" : "fixed");
+        }
+      }
+
+      long attemptsOnStep = journal.events().stream()
+          .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
+      if (attemptsOnStep > opt.maxAttemptsPerStep()) {
+        return stop(journal, iteration, target, "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
+            + d.phase() + "/" + d.step(), "fix " + d.step() + " by hand (see the failure excerpt), then `bq2 iterate`");
+      }
+      if (!proposeAndApply(journal, iteration, d, report.get())) {
+        return stop(journal, iteration, target, "no safe fix known for " + d.phase() + "/" + d.step() + " ("
+            + d.failureClass().name().toLowerCase() + ")", "read " + str(logCopy) + ", add an override by hand or a rule "
+            + "(--rules FILE), or use --assistant codex|claude; then `bq2 iterate`");
+      }
+    }
+  }
+
+  /** Asks each proposer in turn; applies the first valid proposal. False when none could be applied. */
+  private boolean proposeAndApply(Journal journal, int iteration, Diagnosis d, Path reportFile) throws InterruptedException {
+    FailureReport report = ReportFiles.read(reportFile);
+    BuildPlan plan = PlanFiles.readPlan(layout.plan());
+    Overrides overrides = PlanFiles.readOverrides(layout.overrides());
+    ProposalRequest request = ProposalRequests.build(d, report, plan, overrides, layout.overrides(),
+        layout.overridesHistory(), ctx.repo());
+    for (Proposer proposer : proposers) {
+      long t0 = System.nanoTime();
+      Optional<Proposal> proposal;
+      try {
+        proposal = proposer.propose(request);
+      } catch (ProposerException e) {
+        journal.record("proposal_rejected", iteration, d.phase(), d.step(), proposer.name() + " failed: " + e.getMessage(),
+            data("proposer", proposer.name(), "duration_s", secondsSince(t0)));
+        say("#" + iteration + " " + proposer.name() + " failed: " + e.getMessage());
+        continue;
+      }
+      double took = secondsSince(t0);
+      if (proposal.isEmpty()) {
+        journal.record("proposal_rejected", iteration, d.phase(), d.step(), proposer.name() + " has no proposal",
+            data("proposer", proposer.name(), "duration_s", took));
+        continue;
+      }
+      Proposal p = proposal.get();
+      if (p.escalate()) {
+        journal.record("proposal_rejected", iteration, d.phase(), d.step(), proposer.name() + " escalated: " + p.rationale(),
+            data("proposer", proposer.name(), "duration_s", took));
+        say("#" + iteration + " " + proposer.name() + " knows no safe fix: " + p.rationale());
+        continue;
+      }
+      List<String> reasons = ProposalValidator.validate(p, request);
+      if (!reasons.isEmpty()) {
+        journal.record("proposal_rejected", iteration, d.phase(), d.step(), String.join("; ", reasons),
+            data("proposer", proposer.name(), "duration_s", took, "delta", p));
+        say("#" + iteration + " " + proposer.name() + " proposal rejected: " + String.join("; ", reasons));
+        continue;
+      }
+      journal.record("proposal", iteration, d.phase(), d.step(), describe(p),
+          data("proposer", proposer.name(), "duration_s", took, "delta", p, "rationale", p.rationale()));
+      HistoryEntry entry = editor.apply(p, d, proposer.name());
+      applied++;
+      journal.record("applied", iteration, d.phase(), d.step(), describe(p),
+          data("id", entry.id(), "proposer", proposer.name(), "rationale", p.rationale()));
+      say("#" + iteration + " " + proposer.name() + " → " + describe(p) + " (" + p.rationale() + "); applied, rerunning");
+      return true;
+    }
+    return false;
+  }
+
+  private RunOutcome follow(SupervisedRun run, int iteration) throws InterruptedException {
+    try {
+      LogFollower follower = new LogFollower(Path.of(run.record().log()), 0, out, opt.terminal(),
+          Instant.parse(run.record().startedAt()));
+      follower.attempt(iteration);
+      RunOutcome o = follower.follow(run);
+      follower.finish();
+      return o;
+    } catch (IOException e) {
+      return run.awaitExit();
+    }
+  }
+
+  /** The newest report written by this run (report names start with a UTC timestamp). */
+  private Optional<Path> reportOf(SupervisedRun run) {
+    String since = Timestamps.compact(Instant.parse(run.record().startedAt()).minusSeconds(1));
+    return ReportFiles.newest(layout.reportDir())
+        .filter(p -> p.getFileName().toString().compareTo(since) >= 0);
+  }
+
+  /** The last applied delta that has no outcome yet (from the history file, which outlives us). */
+  private Optional<HistoryEntry> pendingDelta() {
+    Map<String, HistoryEntry> open = new LinkedHashMap<>();
+    for (HistoryEntry h : TriedDeltas.read(layout.overridesHistory())) {
+      switch (h.event()) {
+        case "applied" -> open.put(h.id(), h);
+        case "outcome", "reverted" -> open.remove(h.id());
+        default -> { }
+      }
+    }
+    HistoryEntry last = null;
+    for (HistoryEntry h : open.values()) last = h;
+    return Optional.ofNullable(last);
+  }
+
+  private void outcome(Journal journal, HistoryEntry p, String outcome) {
+    editor.recordOutcome(p.id(), outcome);
+    Integer appliedIn = journal.events().stream()
+        .filter(e -> e.type().equals("applied") && p.id().equals(e.get("id")))
+        .map(JournalEvent::iteration).findFirst().orElse(null);
+    journal.record("outcome", null, p.phase(), p.step(), describe(p.delta()) + " → " + outcome,
+        data("id", p.id(), "outcome", outcome, "applied_in", appliedIn));
+  }
+
+  private IterateResult stop(Journal journal, int iteration, String target, String reason, String next) {
+    journal.record("stopped", iteration, target, null, reason, data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next));
+    say("stopped, needs a person: " + reason);
+    say("next: " + next);
+    say("journal: " + journal.dir().resolve("journal.md"));
+    return result(ExitCodes.NEEDS_PERSON, reason);
+  }
+
+  private IterateResult result(int code, String reason) {
+    return new IterateResult(code, reason, List.copyOf(journals), iterationsThisRun, applied);
+  }
+
+  private PhaseStatus status() throws InterruptedException {
+    return new StatusProbe().probe(ctx.statusArgv(), ctx.toolCwd());
+  }
+
+  private Path sessionsDir() {
+    if (opt.sessionsDir() != null) return opt.sessionsDir();
+    if (ctx.repo() != null) return ctx.repo().resolve("session");
+    return layout.rootfs().resolve("var/lib/sysroot-build-sessions");
+  }
+
+  static String describe(Proposal p) {
+    if (p == null) return "(none)";
+    List<String> parts = new ArrayList<>();
+    if (!p.configureFlagsAdd().isEmpty()) parts.add("configure_flags_add " + String.join(" ", p.configureFlagsAdd()));
+    p.env().forEach((k, v) -> parts.add(k + "=\"" + v + "\""));
+    if (!p.patchesAdd().isEmpty()) parts.add("patches_add " + String.join(" ", p.patchesAdd()));
+    if (p.buildDir() != null) parts.add("build_dir " + p.buildDir());
+    if (p.cleanBuild() != null) parts.add("clean_build " + p.cleanBuild());
+    String target = p.phase() + (p.step() == null ? "" : "/" + p.step());
+    return target + ": " + (parts.isEmpty() ? "no change" : String.join(", ", parts));
+  }
+
+  private static String firstLine(Diagnosis d) {
+    return d.excerpt().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).map(l -> "\n    " + l.strip()).orElse("");
+  }
+
+  private static double secondsSince(long t0) {
+    return Math.round((System.nanoTime() - t0) / 1e6) / 1000.0;
+  }
+
+  private static String str(Path p) {
+    return p == null ? null : p.toString();
+  }
+
+  private void say(String line) {
+    out.println("iterate: " + line);
+    out.flush();
+  }
+
+}

@@ -1,0 +1,98 @@
+package dev.bq2.cli;
+
+import dev.bq2.Bq2Exception;
+import dev.bq2.autopilot.Autopilot;
+import dev.bq2.autopilot.IterateOptions;
+import dev.bq2.autopilot.IterateResult;
+import dev.bq2.propose.Proposer;
+import dev.bq2.propose.RuleProposer;
+import dev.bq2.propose.RuleSet;
+import dev.bq2.rootfs.Context;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `bq2 iterate`: the autopilot loop on the detected (or given) rootfs. */
+@Command(name = "iterate", mixinStandardHelpOptions = true,
+    description = {"Run the plan's next phase in the background, fix each failure with a minimal override,",
+        "and rerun until next_phase advances. Exit 0 phase complete, 2 bad input, 3 stopped and needs a person."})
+public class IterateCommand implements Callable<Integer> {
+  @Mixin ContextOptions context;
+
+  @Option(names = "--rules", paramLabel = "FILE", description = "Extra rules (JSON), tried before the built-in ones.")
+  Path rules;
+
+  @Option(names = "--max-attempts-per-step", defaultValue = "3", description = "Failures of one step before stopping (default ${DEFAULT-VALUE}).")
+  int maxAttemptsPerStep;
+
+  @Option(names = "--max-iterations", defaultValue = "20", description = "Runner launches before stopping (default ${DEFAULT-VALUE}).")
+  int maxIterations;
+
+  @Option(names = "--until", paramLabel = "HH:MM", description = "Local time after which no new runner is started (next occurrence).")
+  String until;
+
+  @Option(names = "--deadline", paramLabel = "TIME", description = "ISO-8601 instant (e.g. 2026-11-28T06:00:00Z) after which no new runner is started.")
+  String deadline;
+
+  @Option(names = "--all-phases", description = "Keep going phase after phase until the plan is complete.")
+  boolean allPhases;
+
+  @Option(names = "--session-dir", paramLabel = "DIR", description = "Where session journals go (default: <repo>/session, else <rootfs>/var/lib/sysroot-build-sessions).")
+  Path sessionDir;
+
+  @Option(names = "--jobs", paramLabel = "N", description = "Passed to our runner as --jobs N.")
+  Integer jobs;
+
+  @Option(names = "--quiet", description = "Do not print the context lines.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Context ctx = context.detect();
+    if (!quiet) ctx.describe().forEach(System.out::println);
+    List<Proposer> proposers = List.of(new RuleProposer(rules == null ? RuleSet.defaults() : RuleSet.load(rules).before(RuleSet.defaults())));
+    List<String> runnerArgs = new ArrayList<>();
+    if (jobs != null) runnerArgs.addAll(List.of("--jobs", String.valueOf(jobs)));
+    IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, deadline(), allPhases,
+        runnerArgs, System.out, System.console() != null);
+    IterateResult r = new Autopilot(ctx, proposers, opt).run();
+    System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.applied() + " delta(s) applied)");
+    return r.exitCode();
+  }
+
+  Instant deadline() {
+    Instant d = null;
+    if (deadline != null) {
+      try {
+        d = OffsetDateTime.parse(deadline).toInstant();
+      } catch (DateTimeParseException e) {
+        throw Bq2Exception.badInput("--deadline " + deadline + ": not an ISO-8601 time with offset; use e.g. 2026-11-28T06:00:00Z");
+      }
+    }
+    if (until != null) {
+      LocalTime t;
+      try {
+        t = LocalTime.parse(until);
+      } catch (DateTimeParseException e) {
+        throw Bq2Exception.badInput("--until " + until + ": not a time of day; use HH:MM, e.g. 06:30");
+      }
+      ZonedDateTime now = ZonedDateTime.now(ZoneId.systemDefault());
+      ZonedDateTime at = ZonedDateTime.of(LocalDate.now(), t, ZoneId.systemDefault());
+      if (!at.isAfter(now)) at = at.plusDays(1);
+      Instant u = at.toInstant();
+      d = d == null || u.isBefore(d) ? u : d;
+    }
+    return d;
+  }
+}
