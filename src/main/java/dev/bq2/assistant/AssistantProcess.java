@@ -74,8 +74,9 @@ public final class AssistantProcess {
     } finally {
       // Whatever the leader left behind in its group goes too.
       killGroup(pid, "KILL");
-      p.destroyForcibly();
+      // Process.destroy closes our ends of the pipes: drain them first.
       for (Thread t : List.of(in, out, errReader)) t.join(5000);
+      p.destroyForcibly();
       closeQuietly(p.getInputStream());
       closeQuietly(p.getErrorStream());
     }
