@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
       ProposeCommand.class,
       IterateCommand.class,
       DemoCommand.class,
+      SessionCommand.class,
+      CodexNamespaceCommand.class,
     })
 public class Bq2 implements Callable<Integer> {
   /** Names that may be symlinked to the launcher (`bq2 --install`). */

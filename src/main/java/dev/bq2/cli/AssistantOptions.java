@@ -1,0 +1,117 @@
+package dev.bq2.cli;
+
+import dev.bq2.Bq2Exception;
+import dev.bq2.assistant.AssistantAttempt;
+import dev.bq2.assistant.AssistantProposer;
+import dev.bq2.assistant.AssistantSettings;
+import dev.bq2.assistant.Assistants;
+import dev.bq2.assistant.PromptBuilder;
+import dev.bq2.assistant.Redactor;
+import dev.bq2.assistant.SessionFile;
+import dev.bq2.assistant.TokenBudget;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/**
+ * The `--assistant*` flags, as a picocli mixin for the commands that ask assistants (the
+ * autopilot): `@Mixin AssistantOptions assistant;` then {@link #proposer}.
+ */
+public class AssistantOptions {
+  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "auto",
+      description = "rules, codex, claude, command or auto (rules, then the first of codex/claude on PATH); default ${DEFAULT-VALUE}.")
+  public String assistant;
+
+  @Option(names = "--assistant-command", paramLabel = "CMD",
+      description = "Executable for --assistant command: prompt on stdin, proposal JSON on stdout.")
+  public Path command;
+
+  @Option(names = "--assistant-binary", paramLabel = "PATH",
+      description = "The codex/claude executable (default: found on PATH).")
+  public String binary;
+
+  @Option(names = "--assistant-timeout", paramLabel = "DURATION", defaultValue = "15m",
+      description = "Kill the assistant's process group after this long (e.g. 90s, 15m, 1h); default ${DEFAULT-VALUE}.")
+  public String timeout;
+
+  @Option(names = "--assistant-sandbox", paramLabel = "MODE", defaultValue = "read-only",
+      description = "Codex sandbox: read-only, workspace-write or danger-full-access; default ${DEFAULT-VALUE}.")
+  public String sandbox;
+
+  @Option(names = "--assistant-config", paramLabel = "KEY=VALUE",
+      description = "Passed to Codex as -c KEY=VALUE (repeatable), e.g. model=\"gpt-5\".")
+  public List<String> config = new ArrayList<>();
+
+  @Option(names = "--assistant-arg", paramLabel = "ARG",
+      description = "Extra argument for the assistant CLI (repeatable), e.g. --assistant-arg=--model --assistant-arg=opus.")
+  public List<String> args = new ArrayList<>();
+
+  @Option(names = "--session-file", paramLabel = "FILE", defaultValue = "/work/.codex-session-id",
+      description = "Codex thread id kept between runs; default ${DEFAULT-VALUE}.")
+  public Path sessionFile;
+
+  @Option(names = "--claude-session-file", paramLabel = "FILE", defaultValue = "/work/.claude-session-id",
+      description = "Claude Code session id kept between runs; default ${DEFAULT-VALUE}.")
+  public Path claudeSessionFile;
+
+  @Option(names = "--max-assistant-tokens", paramLabel = "N", defaultValue = "0",
+      description = "Stop (exit 3) when assistants have used this many tokens; 0 = no limit.")
+  public long maxTokens;
+
+  /**
+   * The assistant proposer to use after the rules, or empty for `rules` (and for `auto` when no
+   * assistant is on PATH). {@code repo} is where assistants run and prompt templates are looked up.
+   */
+  public Optional<AssistantProposer> proposer(Path repo, TokenBudget budget, Consumer<AssistantAttempt> journal) {
+    String name = assistant;
+    if (name.equals("rules")) return Optional.empty();
+    if (name.equals("auto")) {
+      Optional<String> found = Assistants.detect(System.getenv("PATH"));
+      if (found.isEmpty()) return Optional.empty();
+      name = found.get();
+    }
+    if (!Assistants.NAMES.contains(name)) {
+      throw Bq2Exception.badInput("--assistant " + name + ": unknown; use rules, codex, claude, command or auto");
+    }
+    if (name.equals("command") && command == null) {
+      throw Bq2Exception.badInput("--assistant command needs --assistant-command PATH (prompt on stdin, proposal JSON on stdout)");
+    }
+    Path session = name.equals("claude") ? claudeSessionFile : name.equals("codex") ? sessionFile : null;
+    AssistantSettings s = new AssistantSettings(repo, binary,
+        command == null ? List.of() : List.of(command.toAbsolutePath().toString()), duration(timeout), sandbox, config,
+        args, Map.of(), session == null ? null : new SessionFile(session), budget,
+        new PromptBuilder(PromptBuilder.defaultDirs(repo), Redactor.forProcessEnv()), journal);
+    return Optional.of(Assistants.create(name, s));
+  }
+
+  public TokenBudget budget() {
+    return new TokenBudget(maxTokens);
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+
+  /** `90s`, `15m`, `1h`, `500ms`, or plain seconds. */
+  public static Duration duration(String text) {
+    Matcher m = DURATION.matcher(text.strip());
+    if (!m.matches()) {
+      throw Bq2Exception.badInput("--assistant-timeout " + text + ": expected a duration such as 90s, 15m or 1h");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    Duration d = switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+    if (d.isZero()) throw Bq2Exception.badInput("--assistant-timeout " + text + ": must be more than zero");
+    return d;
+  }
+}
