@@ -58,6 +58,9 @@ public final class Autopilot {
   private final OverridesEditor editor;
   private final List<Path> journals = new ArrayList<>();
   private int applied;
+  private Journal journal;
+  private Integer currentIteration;
+  private long assistantTokens;
   private int iterationsThisRun;
 
   public Autopilot(Context ctx, List<Proposer> proposers, IterateOptions opt) {
@@ -90,6 +93,7 @@ public final class Autopilot {
   /** Iterates one phase until it completes (exit 0) or the run must stop (exit 3). */
   private IterateResult iteratePhase(String target) throws InterruptedException {
     Journal journal = Journal.openOrContinue(sessionsDir(), target);
+    this.journal = journal;
     journals.add(journal.dir());
     int iteration = journal.events().stream().map(JournalEvent::iteration)
         .filter(i -> i != null).max(Integer::compare).orElse(0);
@@ -186,7 +190,15 @@ public final class Autopilot {
         return stop(journal, iteration, target, "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
             + d.phase() + "/" + d.step(), "fix " + d.step() + " by hand (see the failure excerpt), then `bq2 iterate`");
       }
-      if (!proposeAndApply(journal, iteration, d, report.get())) {
+      boolean fixApplied;
+      try {
+        fixApplied = proposeAndApply(journal, iteration, d, report.get());
+      } catch (Bq2Exception e) {
+        if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
+        return stop(journal, iteration, target, e.getMessage(), "raise --max-assistant-tokens or fix "
+            + d.step() + " by hand, then `bq2 iterate`");
+      }
+      if (!fixApplied) {
         return stop(journal, iteration, target, "no safe fix known for " + d.phase() + "/" + d.step() + " ("
             + d.failureClass().name().toLowerCase() + ")", "read " + str(logCopy) + ", add an override by hand or a rule "
             + "(--rules FILE), or use --assistant codex|claude; then `bq2 iterate`");
@@ -196,6 +208,7 @@ public final class Autopilot {
 
   /** Asks each proposer in turn; applies the first valid proposal. False when none could be applied. */
   private boolean proposeAndApply(Journal journal, int iteration, Diagnosis d, Path reportFile) throws InterruptedException {
+    currentIteration = iteration;
     FailureReport report = ReportFiles.read(reportFile);
     BuildPlan plan = PlanFiles.readPlan(layout.plan());
     Overrides overrides = PlanFiles.readOverrides(layout.overrides());
@@ -242,6 +255,20 @@ public final class Autopilot {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Journals one assistant attempt (tokens, cost, session, outcome); assistants call this for
+   * every attempt, failed ones included.
+   */
+  public void recordAssistantAttempt(dev.bq2.assistant.AssistantAttempt a) {
+    assistantTokens += a.tokens();
+    if (journal == null) return;
+    journal.record("assistant_attempt", currentIteration, null, null, a.proposer() + " " + a.outcome()
+        + (a.error() == null ? "" : ": " + a.error()),
+        data("proposer", a.proposer(), "outcome", a.outcome(), "session_id", a.sessionId(),
+            "tokens_in", a.tokensIn(), "tokens_out", a.tokensOut(), "cost_usd", a.costUsd(),
+            "duration_ms", a.durationMs(), "tokens_total", assistantTokens));
   }
 
   private RunOutcome follow(SupervisedRun run, int iteration) throws InterruptedException {

@@ -30,8 +30,15 @@ final class JournalMarkdown {
     md.append("- Failures seen: ").append(failures).append("; deltas applied: ").append(applied)
         .append("; reverted: ").append(reverted).append("\n");
     md.append(String.format("- Time in runner: %.1f s; in proposers: %.2f s%n", runnerS, proposerS));
-    Object tokens = last.data().get("tokens_total");
-    if (tokens != null) md.append("- Assistant tokens: ").append(tokens).append("\n");
+    double tokens = events.stream().filter(e -> e.type().equals("assistant_attempt"))
+        .map(e -> e.data().get("tokens_in")).filter(Number.class::isInstance)
+        .mapToDouble(n -> ((Number) n).doubleValue()).sum()
+        + sum(events, "assistant_attempt", "tokens_out");
+    double cost = sum(events, "assistant_attempt", "cost_usd");
+    if (count(events, "assistant_attempt") > 0) {
+      md.append(String.format("- Assistant attempts: %d; tokens: %.0f; cost: $%.4f%n",
+          count(events, "assistant_attempt"), tokens, cost));
+    }
     md.append("\n## Timeline (UTC)\n\n");
     for (JournalEvent e : events) {
       md.append("- ").append(e.time()).append(" `").append(e.type()).append("`");

@@ -19,6 +19,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Option;
         "and rerun until next_phase advances. Exit 0 phase complete, 2 bad input, 3 stopped and needs a person."})
 public class IterateCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
+
+  @Mixin AssistantOptions assistant;
 
   @Option(names = "--rules", paramLabel = "FILE", description = "Extra rules (JSON), tried before the built-in ones.")
   Path rules;
@@ -61,12 +64,18 @@ public class IterateCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Context ctx = context.detect();
     if (!quiet) ctx.describe().forEach(System.out::println);
-    List<Proposer> proposers = List.of(new RuleProposer(rules == null ? RuleSet.defaults() : RuleSet.load(rules).before(RuleSet.defaults())));
+    // Rules first (cheap, offline, deterministic), then the assistant when one is chosen or found.
+    List<Proposer> proposers = new ArrayList<>();
+    proposers.add(new RuleProposer(rules == null ? RuleSet.defaults() : RuleSet.load(rules).before(RuleSet.defaults())));
+    AtomicReference<Autopilot> autopilot = new AtomicReference<>();
+    assistant.proposer(ctx.repo(), assistant.budget(), attempt -> autopilot.get().recordAssistantAttempt(attempt))
+        .ifPresent(proposers::add);
     List<String> runnerArgs = new ArrayList<>();
     if (jobs != null) runnerArgs.addAll(List.of("--jobs", String.valueOf(jobs)));
     IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, deadline(), allPhases,
         runnerArgs, System.out, System.console() != null);
-    IterateResult r = new Autopilot(ctx, proposers, opt).run();
+    autopilot.set(new Autopilot(ctx, proposers, opt));
+    IterateResult r = autopilot.get().run();
     System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.applied() + " delta(s) applied)");
     return r.exitCode();
   }
