@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
     footer = ExitCodes.HELP_SECTION,
     subcommands = {
       CommandLine.HelpCommand.class,
+      SysrootRunnerCommand.class,
+      SysrootStatusCommand.class,
     })
 public class Bq2 implements Callable<Integer> {
   /** Names that may be symlinked to the launcher (`bq2 --install`). */
