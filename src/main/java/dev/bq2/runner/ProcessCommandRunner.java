@@ -1,12 +1,12 @@
 package dev.bq2.runner;
 
+import dev.bq2.Bq2Exception;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,8 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
       Files.createDirectories(this.logFile.getParent());
       this.logOut = new FileOutputStream(this.logFile.toFile(), true);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create step log " + this.logFile, e);
+      throw Bq2Exception.badInput(this.logFile + ": cannot create the step log (" + e.getMessage()
+          + "); pass a writable --log-dir DIR");
     }
   }
 
