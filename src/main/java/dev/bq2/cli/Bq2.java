@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
       DemoCommand.class,
       SessionCommand.class,
       CodexNamespaceCommand.class,
+      SysrootRunnerCommand.class,
+      SysrootStatusCommand.class,
     })
 public class Bq2 implements Callable<Integer> {
   /** Names that may be symlinked to the launcher (`bq2 --install`). */

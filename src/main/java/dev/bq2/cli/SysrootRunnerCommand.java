@@ -1,0 +1,85 @@
+package dev.bq2.cli;
+
+import dev.bq2.Bq2Exception;
+import dev.bq2.ExitCodes;
+import dev.bq2.runner.Interrupts;
+import dev.bq2.runner.NamespaceMode;
+import dev.bq2.runner.RunLog;
+import dev.bq2.runner.RunOptions;
+import dev.bq2.runner.Runner;
+import dev.bq2.runner.Selection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `bq2 sysroot-runner`: run the plan's phases and steps, resuming from the state file. */
+@Command(
+    name = "sysroot-runner",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the build plan (with overrides) phase by phase, step by step, skipping completed steps.",
+      "A failing step writes a failure report and stops the run (exit 1)."
+    },
+    footer = ExitCodes.HELP_SECTION)
+public class SysrootRunnerCommand implements Callable<Integer> {
+  @Mixin RootfsOptions paths;
+
+  @Option(names = "--phase", paramLabel = "NAME|all", defaultValue = Selection.ALL,
+      description = "Run only this phase (exact name), or all phases (default).")
+  String phase;
+
+  @Option(names = "--package", paramLabel = "NAME",
+      description = "Run only steps with this name (repeatable), across the selected phases.")
+  List<String> packages = new ArrayList<>();
+
+  @Option(names = "--dry-run", description = "Print the steps that would run as JSON; write nothing.")
+  boolean dryRun;
+
+  @Option(names = "--no-resume", description = "Run completed steps again; do not read or write the state file.")
+  boolean noResume;
+
+  @Option(names = "--no-report", description = "Do not write failure reports (step logs are still kept).")
+  boolean noReport;
+
+  @Option(names = "--no-overrides", description = "Ignore the overrides file.")
+  boolean noOverrides;
+
+  @Option(names = "--jobs", paramLabel = "N", description = "Parallel jobs for make/cmake (default: available processors).")
+  Integer jobs;
+
+  @Option(names = "--accept-plan-change",
+      description = "Keep progress although the plan file changed since the state was written.")
+  boolean acceptPlanChange;
+
+  @Option(names = "--namespace-mode", paramLabel = "refuse|in-place", defaultValue = "refuse",
+      converter = ModeConverter.class,
+      description = "seed/bq2 phases: refuse with a report (default), or run them on the host on purpose.")
+  NamespaceMode namespaceMode;
+
+  @Option(names = "--echo", negatable = true,
+      description = "Echo command output to the console with a [phase/step] prefix (default: when a terminal is attached).")
+  Boolean echo;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  static final class ModeConverter implements CommandLine.ITypeConverter<NamespaceMode> {
+    @Override
+    public NamespaceMode convert(String value) {
+      return NamespaceMode.parse(value);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    if (jobs != null && jobs < 1) throw Bq2Exception.badInput("--jobs " + jobs + ": must be at least 1");
+    RunOptions options = new RunOptions(paths.layout(), phase, packages, dryRun, !noResume, !noReport,
+        !noOverrides, jobs == null ? 0 : jobs, acceptPlanChange, namespaceMode, echo, null, null, null);
+    try (Interrupts interrupts = Interrupts.install()) {
+      return new Runner(options, new RunLog(spec.commandLine().getOut()), interrupts).run();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.bq2.runner;
+
+import dev.bq2.rootfs.RootfsLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One `sysroot-runner` invocation, parsed.
+ *
+ * @param phase `all` or an exact phase name
+ * @param packages step names to keep (empty: all)
+ * @param resume skip completed steps and record progress (off with `--no-resume`: the state
+ *     file is then neither read nor written, as in the existing tool)
+ * @param report write failure reports (`--no-report` turns off reports; step logs are kept)
+ * @param echo copy command output to the console; null means "when a terminal is attached"
+ * @param cwd where steps without a workdir run
+ * @param cacheDir where download-sources caches archives when a step names no destdir
+ * @param grace time between SIGTERM and SIGKILL when a command's group is stopped
+ */
+public record RunOptions(
+    RootfsLayout layout,
+    String phase,
+    List<String> packages,
+    boolean dryRun,
+    boolean resume,
+    boolean report,
+    boolean useOverrides,
+    int jobs,
+    boolean acceptPlanChange,
+    NamespaceMode namespaceMode,
+    Boolean echo,
+    Path cwd,
+    Path cacheDir,
+    Duration grace) {
+
+  public RunOptions {
+    packages = packages == null ? List.of() : List.copyOf(packages);
+    phase = phase == null ? Selection.ALL : phase;
+    namespaceMode = namespaceMode == null ? NamespaceMode.REFUSE : namespaceMode;
+    jobs = jobs > 0 ? jobs : Runtime.getRuntime().availableProcessors();
+    cwd = cwd == null ? Path.of("").toAbsolutePath() : cwd.toAbsolutePath();
+    cacheDir = cacheDir == null ? defaultCache(layout) : cacheDir;
+    grace = grace == null ? Duration.ofSeconds(10) : grace;
+  }
+
+  /** All defaults: every phase, resume, reports, overrides, refuse seed/bq2 phases. */
+  public static RunOptions defaults(RootfsLayout layout) {
+    return new RunOptions(layout, Selection.ALL, List.of(), false, true, true, true, 0, false,
+        NamespaceMode.REFUSE, null, null, null, null);
+  }
+
+  /** `<rootfs>/var/lib/sysroot-build-sources`, beside the other canonical files. */
+  public static Path defaultCache(RootfsLayout layout) {
+    return layout.state().resolveSibling("sysroot-build-sources");
+  }
+
+  public boolean echoOutput() {
+    return echo != null ? echo : System.console() != null;
+  }
+}

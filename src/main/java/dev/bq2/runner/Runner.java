@@ -1,0 +1,298 @@
+package dev.bq2.runner;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.bq2.Bq2Exception;
+import dev.bq2.ExitCodes;
+import dev.bq2.json.Json;
+import dev.bq2.plan.BuildPhase;
+import dev.bq2.plan.BuildPlan;
+import dev.bq2.plan.BuildStep;
+import dev.bq2.plan.Overrides;
+import dev.bq2.plan.OverridesApplier;
+import dev.bq2.plan.PlanFiles;
+import dev.bq2.report.FailureReport;
+import dev.bq2.report.ReportFiles;
+import dev.bq2.rootfs.RootfsLayout;
+import dev.bq2.runner.strategy.Patches;
+import dev.bq2.runner.strategy.Strategies;
+import dev.bq2.state.BuildState;
+import dev.bq2.state.FailureRef;
+import dev.bq2.state.Fingerprints;
+import dev.bq2.state.Progress;
+import dev.bq2.state.StateStore;
+import dev.bq2.state.Status;
+import dev.bq2.state.StepRef;
+import dev.bq2.state.Timestamps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * `sysroot-runner`: runs the selected phases and steps of the override-resolved plan in order,
+ * skipping completed steps, recording each success in the state file and stopping at the first
+ * failure with a failure report (interop.md §3, §4, §6, §7).
+ *
+ * <p>Everything that can be checked before a step runs (plan, overrides, names, state, plan
+ * digest) is checked first; those problems are exit 2 and nothing runs.
+ */
+public final class Runner {
+  private static final int TAIL_LINES = 60;
+
+  private final RunOptions o;
+  private final RunLog log;
+  private final Interrupts interrupts;
+  private final NamespacePolicy namespaces;
+  private final StateStore store;
+  private BuildState state;
+  private BuildPlan resolved;
+
+  public Runner(RunOptions options, RunLog log, Interrupts interrupts, NamespacePolicy namespaces) {
+    this.o = options;
+    this.log = log;
+    this.interrupts = interrupts;
+    this.namespaces = namespaces;
+    this.store = new StateStore(options.layout().state());
+  }
+
+  public Runner(RunOptions options, RunLog log, Interrupts interrupts) {
+    this(options, log, interrupts, NamespacePolicy.of(options.namespaceMode()));
+  }
+
+  /** One `{"phase": ..., "step": ...}` object of the dry-run output (interop.md §6.3). */
+  @JsonPropertyOrder({"phase", "step"})
+  record DryRunEntry(BuildPhase phase, BuildStep step) {}
+
+  /** The outcome of one step: null error means success. */
+  private record Outcome(String error, List<String> command, Integer exitCode, boolean interrupted) {
+    static final Outcome OK = new Outcome(null, null, null, false);
+  }
+
+  /** Runs; returns the exit code (0 done, 1 a step failed, 130/143 interrupted). */
+  public int run() {
+    Instant runStart = Instant.now();
+    RootfsLayout layout = o.layout();
+    BuildPlan plan = PlanFiles.readPlan(layout.plan());
+    String planDigest = StateStore.fileDigest(layout.plan());
+    Overrides overrides = Overrides.empty();
+    String overridesDigest = null;
+    if (o.useOverrides()) {
+      overrides = PlanFiles.readOverrides(layout.overrides());
+      overridesDigest = StateStore.fileDigest(layout.overrides());
+    }
+    resolved = OverridesApplier.apply(plan, overrides, layout.overrides());
+    List<BuildPhase> selected = Selection.select(resolved, o.phase(), o.packages());
+    if (o.resume()) state = loadState(planDigest, overridesDigest);
+
+    log.info("Running plan " + layout.plan() + " with overrides "
+        + (o.useOverrides() ? layout.overrides() : "(ignored: --no-overrides)") + " (namespace=Host)");
+    if (o.useOverrides() && !overrides.isEmpty()) log.info("Applying build plan overrides from " + layout.overrides());
+
+    if (o.dryRun()) {
+      for (BuildPhase phase : selected) {
+        List<BuildStep> todo = todo(phase);
+        BuildPhase shown = phase.withSteps(todo);
+        for (BuildStep step : todo) log.raw(Json.pretty(new DryRunEntry(shown, step)));
+      }
+      log.info("Completed sysroot run in " + RunLog.duration(Duration.between(runStart, Instant.now())));
+      return ExitCodes.OK;
+    }
+    if (state != null) store.save(state);
+
+    for (BuildPhase phase : selected) {
+      int rc = runPhase(phase);
+      if (rc != ExitCodes.OK) {
+        log.info("Failed sysroot run in " + RunLog.duration(Duration.between(runStart, Instant.now())));
+        return rc;
+      }
+    }
+    log.info("Completed sysroot run in " + RunLog.duration(Duration.between(runStart, Instant.now())));
+    return ExitCodes.OK;
+  }
+
+  /** Loads the state, refuses a changed plan, drops steps whose definition changed. */
+  private BuildState loadState(String planDigest, String overridesDigest) {
+    boolean existed = store.exists();
+    BuildState s = store.load();
+    boolean planChanged = s.planDigest() != null && !s.planDigest().equals(planDigest);
+    if (planChanged && !o.acceptPlanChange()) {
+      throw Bq2Exception.badInput(o.layout().plan() + ": the build plan changed since " + store.file()
+          + " recorded its progress (plan_digest " + abbrev(s.planDigest()) + ", plan file now "
+          + abbrev(planDigest) + "); rerun with --accept-plan-change to keep the progress (steps whose"
+          + " definition changed run again), or move the state file aside to start over");
+    }
+    if (planChanged) log.warn("Build plan changed; keeping progress (--accept-plan-change)");
+    boolean overridesChanged = existed && o.useOverrides() && !Objects.equals(s.overridesDigest(), overridesDigest);
+    String cause = planChanged && overridesChanged ? "plan and overrides"
+        : planChanged ? "plan"
+        : overridesChanged ? "overrides"
+        : !o.useOverrides() ? "overrides not applied (--no-overrides)"
+        : "plan or overrides";
+    Fingerprints.Check check = Fingerprints.check(resolved, s, cause);
+    for (Fingerprints.Rerun r : check.reruns()) log.info(r.message());
+    return check.state().withDigests(planDigest, o.useOverrides() ? overridesDigest : s.overridesDigest());
+  }
+
+  private static String abbrev(String digest) {
+    return digest == null ? "none" : digest.substring(0, Math.min(12, digest.length()));
+  }
+
+  private boolean completed(BuildPhase phase, BuildStep step) {
+    return state != null && state.progress().isCompleted(phase.name(), step.name());
+  }
+
+  private List<BuildStep> todo(BuildPhase phase) {
+    return phase.steps().stream().filter(s -> !completed(phase, s)).toList();
+  }
+
+  private int runPhase(BuildPhase phase) {
+    List<BuildStep> todo = todo(phase);
+    if (todo.isEmpty()) {
+      for (BuildStep s : phase.steps()) log.info("Skipping previously completed " + phase.name() + "/" + s.name());
+      return ExitCodes.OK;
+    }
+    Instant phaseStart = Instant.now();
+    log.info("**** " + phase.description() + " ****");
+    log.info("Executing phase " + phase.name() + " (namespace=" + phase.namespace() + ")");
+    NamespacePolicy.Entry entry = null;
+    StepFailedException setupError = null;
+    try {
+      entry = namespaces.enter(phase);
+      if (phase.destdir() != null && !phase.destdir().isEmpty()) {
+        Path d = o.cwd().resolve(phase.destdir());
+        try {
+          Files.createDirectories(d);
+        } catch (IOException e) {
+          throw new StepFailedException("Cannot create phase destdir " + d + ": " + e.getMessage());
+        }
+      }
+    } catch (StepFailedException e) {
+      setupError = e;
+    }
+    if (state != null) {
+      state = state.withProgress(state.progress().withCurrentPhase(phase.name()));
+      store.save(state);
+    }
+    log.info("Executing " + todo.size() + " build steps");
+    for (BuildStep step : phase.steps()) {
+      if (completed(phase, step)) {
+        log.info("Skipping previously completed " + phase.name() + "/" + step.name());
+        continue;
+      }
+      if (interrupts.requested()) {
+        log.warn(interrupts.message() + "; stopping before " + phase.name() + "/" + step.name());
+        log.info("Failed phase " + phase.name() + " in " + RunLog.duration(Duration.between(phaseStart, Instant.now())));
+        return interrupts.exitCode();
+      }
+      Instant started = Instant.now();
+      Path logFile = o.layout().logDir().resolve(ReportFiles.logName(started, phase.name(), step.name()));
+      Outcome out;
+      try (ProcessCommandRunner commands = new ProcessCommandRunner(logFile, phase.name() + "/" + step.name(),
+          o.echoOutput(), log, interrupts, entry == null ? List.of() : entry.commandPrefix(), o.grace())) {
+        out = runStep(phase, step, commands, setupError);
+        if (out.error() != null) commands.note("Step failed: " + out.error());
+      }
+      if (out.error() != null) {
+        fail(phase, step, out, started, logFile);
+        log.info("Failed phase " + phase.name() + " in " + RunLog.duration(Duration.between(phaseStart, Instant.now())));
+        return out.interrupted() ? interrupts.exitCode() : ExitCodes.STEP_FAILED;
+      }
+      succeed(phase, step);
+    }
+    if (state != null) {
+      state = state.withProgress(state.progress().withCurrentPhase(Status.next(resolved, state.progress()).phase()));
+      store.save(state);
+    }
+    log.info("All build steps completed");
+    log.info("Completed phase " + phase.name() + " in " + RunLog.duration(Duration.between(phaseStart, Instant.now())));
+    return ExitCodes.OK;
+  }
+
+  private Outcome runStep(BuildPhase phase, BuildStep step, ProcessCommandRunner commands, StepFailedException setupError) {
+    Path cwd = step.workdir() == null ? o.cwd() : o.cwd().resolve(step.workdir());
+    String where = step.workdir() == null ? "(no chdir)" : cwd.toString();
+    log.info("Building " + step.name() + " in " + where + " (phase=" + phase.name() + ")");
+    commands.note("Step " + phase.name() + "/" + step.name() + " (strategy " + step.strategy() + ") in " + where);
+    try {
+      if (setupError != null) throw setupError;
+      if (step.workdir() != null && !Files.isDirectory(cwd)) {
+        throw new StepFailedException("Workdir " + cwd + " of step " + phase.name() + "/" + step.name()
+            + " does not exist; create it (an earlier extract step usually does) or fix workdir in the plan or overrides");
+      }
+      Strategy strategy = Strategies.find(step.strategy()).orElseThrow(() -> new StepFailedException(
+          "Unknown build strategy " + step.strategy() + " in step " + phase.name() + "/" + step.name()
+              + "; known strategies: " + String.join(", ", Strategies.names())));
+      Map<String, String> stepEnv = new LinkedHashMap<>(phase.env());
+      stepEnv.putAll(step.env());
+      Map<String, String> env = new LinkedHashMap<>(System.getenv());
+      env.putAll(stepEnv);
+      StepContext ctx = new StepContext(phase, step, cwd, env, stepEnv,
+          step.installPrefix() != null ? step.installPrefix() : phase.installPrefix(),
+          step.destdir() != null ? step.destdir() : phase.destdir(),
+          o.jobs(), o.resume(), o.cacheDir(), commands);
+      log.info("Starting " + step.strategy() + " build for " + step.name() + " in " + where + " (cpus=" + o.jobs() + ")");
+      interrupts.enterStrategy();
+      try {
+        Patches.applyAll(ctx);
+        strategy.execute(ctx);
+      } finally {
+        interrupts.leaveStrategy();
+      }
+      commands.note("Finished " + step.name());
+      log.info("Finished " + step.name());
+      return Outcome.OK;
+    } catch (StepFailedException e) {
+      return new Outcome(e.getMessage(), e.command(), e.exitCode(), false);
+    } catch (InterruptedException e) {
+      String msg = interrupts.requested() ? interrupts.message() : "Interrupted";
+      return new Outcome(msg, null, null, true);
+    } catch (RuntimeException e) {
+      // A strategy bug or an I/O error surfaced unchecked: still a step failure with a report.
+      String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      return new Outcome(msg, null, null, false);
+    }
+  }
+
+  private void succeed(BuildPhase phase, BuildStep step) {
+    if (state == null) return;
+    Progress p = state.progress().withCompleted(phase.name(), step.name(),
+        new StepRef(phase.name(), step.name(), Timestamps.state(Instant.now())));
+    FailureRef f = p.lastFailure();
+    if (f != null && f.phase().equals(phase.name()) && f.step().equals(step.name())) p = p.withLastFailure(null);
+    state = Fingerprints.record(state.withProgress(p), phase, step);
+    store.save(state);
+  }
+
+  private void fail(BuildPhase phase, BuildStep step, Outcome out, Instant started, Path logFile) {
+    Instant at = Instant.now();
+    log.error(out.error());
+    Map<String, String> effective = new LinkedHashMap<>(phase.env());
+    effective.putAll(step.env());
+    FailureReport report = new FailureReport(1, Timestamps.compact(at),
+        new FailureReport.ReportPhase(phase.name(), phase.namespace(), phase.installPrefix(), phase.destdir(), phase.env()),
+        new FailureReport.ReportStep(step.name(), step.strategy(), step.workdir(), step.installPrefix(), step.destdir(),
+            step.env(), effective, step.configureFlags(), step.patches()),
+        out.command(), out.exitCode(), logFile.toString(), out.error(), LogTail.last(logFile, TAIL_LINES),
+        Duration.between(started, at).toNanos() / 1e9, Timestamps.compact(started));
+    Path reportPath = null;
+    if (o.report()) {
+      try {
+        reportPath = ReportFiles.write(o.layout().reportDir(), at, report);
+        log.error("Wrote build failure report to " + reportPath);
+      } catch (Bq2Exception e) {
+        log.warn("Failed to write build failure report: " + e.getMessage());
+      }
+    }
+    if (state != null) {
+      FailureRef ref = new FailureRef(phase.name(), step.name(), Timestamps.state(at), out.error(),
+          reportPath == null ? null : reportPath.toString());
+      state = state.withProgress(state.progress().withCurrentPhase(phase.name()).withLastFailure(ref));
+      store.save(state);
+    }
+  }
+}

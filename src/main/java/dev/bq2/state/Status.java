@@ -1,0 +1,93 @@
+package dev.bq2.state;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.bq2.plan.BuildPhase;
+import dev.bq2.plan.BuildPlan;
+import dev.bq2.plan.BuildStep;
+import dev.bq2.plan.OverridesApplier;
+import dev.bq2.plan.PlanFiles;
+import dev.bq2.rootfs.RootfsLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a build stands (interop.md §5): the next incomplete step of the override-resolved plan,
+ * computed from `completed_steps` (after fingerprint invalidation, so it names the step the
+ * runner would really run next), never from the unreliable `current_phase`. Reads only; a
+ * missing plan is an error, not "complete".
+ */
+public final class Status {
+  public static final String COMPLETE = "complete";
+
+  private Status() {}
+
+  /** The first step of the resolved plan not in `completed_steps`; both null when complete. */
+  public record Next(String phase, String step) {
+    public boolean complete() {
+      return phase == null;
+    }
+  }
+
+  /** The status keys, in the existing tool's order; absent keys are null (omitted in JSON). */
+  @JsonPropertyOrder({
+    "plan_path", "state_path", "report_dir", "current_phase", "next_phase", "next_step",
+    "last_failure", "last_failure_report"
+  })
+  public record Report(
+      String planPath,
+      String statePath,
+      String reportDir,
+      String currentPhase,
+      String nextPhase,
+      String nextStep,
+      String lastFailure,
+      String lastFailureReport) {
+
+    /** The `key=value` lines of `sysroot-status`. */
+    public List<String> lines() {
+      List<String> out = new ArrayList<>();
+      out.add("plan_path=" + planPath);
+      out.add("state_path=" + statePath);
+      out.add("report_dir=" + reportDir);
+      if (currentPhase != null) out.add("current_phase=" + currentPhase);
+      out.add("next_phase=" + nextPhase);
+      if (nextStep != null) out.add("next_step=" + nextStep);
+      if (lastFailure != null) out.add("last_failure=" + lastFailure);
+      if (lastFailureReport != null) out.add("last_failure_report=" + lastFailureReport);
+      return out;
+    }
+  }
+
+  public static Next next(BuildPlan resolved, Progress progress) {
+    for (BuildPhase phase : resolved.phases()) {
+      for (BuildStep step : phase.steps()) {
+        if (!progress.isCompleted(phase.name(), step.name())) return new Next(phase.name(), step.name());
+      }
+    }
+    return new Next(null, null);
+  }
+
+  public static Report compute(RootfsLayout layout, boolean useOverrides) {
+    BuildPlan plan = PlanFiles.readPlan(layout.plan());
+    BuildPlan resolved = useOverrides
+        ? OverridesApplier.apply(plan, PlanFiles.readOverrides(layout.overrides()), layout.overrides())
+        : plan;
+    StateStore store = new StateStore(layout.state());
+    BuildState state = store.exists() ? store.load() : null;
+    Progress progress = Progress.empty();
+    if (state != null) {
+      progress = Fingerprints.check(resolved, state, "plan or overrides").state().progress();
+    }
+    Next next = next(resolved, progress);
+    FailureRef f = state == null ? null : state.progress().lastFailure();
+    return new Report(
+        layout.plan().toString(),
+        layout.state().toString(),
+        layout.reportDir().toString(),
+        state == null ? null : state.progress().currentPhase(),
+        next.complete() ? COMPLETE : next.phase(),
+        next.step(),
+        f == null ? null : f.phase() + "/" + f.step(),
+        f == null ? null : f.reportPath());
+  }
+}
