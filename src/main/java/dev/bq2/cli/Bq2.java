@@ -32,6 +32,9 @@ import picocli.CommandLine.Option;
       DemoCommand.class,
       SessionCommand.class,
       CodexNamespaceCommand.class,
+      PlanWriteCommand.class,
+      OverridesCommand.class,
+      BackAnnotateCommand.class,
       SysrootRunnerCommand.class,
       SysrootStatusCommand.class,
     })

@@ -1,6 +1,7 @@
 package dev.bq2.cli;
 
 import dev.bq2.Bq2Exception;
+import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.autopilot.Autopilot;
 import dev.bq2.autopilot.IterateOptions;
 import dev.bq2.autopilot.IterateResult;
@@ -60,6 +61,11 @@ public class IterateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Do not print the context lines.")
   boolean quiet;
 
+  @Option(names = "--back-annotate", description = "When the phase completes, back-annotate the overrides (see `bq2 back-annotate`).")
+  boolean backAnnotate;
+
+  @Mixin BackAnnotateOptions annotate;
+
   @Override
   public Integer call() throws InterruptedException {
     Context ctx = context.detect();
@@ -77,6 +83,9 @@ public class IterateCommand implements Callable<Integer> {
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r = autopilot.get().run();
     System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.applied() + " delta(s) applied)");
+    if (backAnnotate && r.exitCode() == 0) {
+      return new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx).exitCode();
+    }
     return r.exitCode();
   }
 
