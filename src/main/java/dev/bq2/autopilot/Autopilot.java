@@ -24,6 +24,8 @@ import dev.bq2.rootfs.Context;
 import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.rootfs.RootfsLayout;
 import dev.bq2.rootfs.StatusProbe;
+import dev.bq2.rootfs.ToolCommand;
+import dev.bq2.state.Status;
 import dev.bq2.state.Timestamps;
 import dev.bq2.supervise.AutopilotLock;
 import dev.bq2.supervise.BackgroundRunner;
@@ -97,12 +99,13 @@ public final class Autopilot {
     journals.add(journal.dir());
     int iteration = journal.events().stream().map(JournalEvent::iteration)
         .filter(i -> i != null).max(Integer::compare).orElse(0);
-    journal.record(journal.isContinued() ? "session_resumed" : "session_started", null, target, null,
+    boolean continued = journal.isContinued();
+    journal.record(continued ? "session_resumed" : "session_started", null, target, null,
         "target phase " + target, data("rootfs", layout.rootfs().toString(),
             "repo", ctx.repo() == null ? null : ctx.repo().toString(),
             "runner", String.join(" ", ctx.runnerArgv(target)),
             "proposers", proposers.stream().map(Proposer::name).toList()));
-    say((journal.isContinued() ? "resuming" : "starting") + " phase " + target + "; journal " + journal.dir().resolve("journal.md"));
+    say((continued ? "resuming" : "starting") + " phase " + target + "; journal " + journal.dir().resolve("journal.md"));
 
     while (true) {
       if (opt.deadline() != null && Instant.now().isAfter(opt.deadline())) {
@@ -327,7 +330,16 @@ public final class Autopilot {
     return new IterateResult(code, reason, List.copyOf(journals), iterationsThisRun, applied);
   }
 
+  /**
+   * `next_phase` and friends. Our own status is computed in-process (same code as
+   * `bq2 sysroot-status`), which saves a JVM start per iteration; anything else is run.
+   */
   private PhaseStatus status() throws InterruptedException {
+    if (ctx.status().kind() == ToolCommand.Kind.OURS) {
+      Status.Report r = Status.compute(layout, true);
+      return new PhaseStatus(r.planPath(), r.statePath(), r.reportDir(), r.currentPhase(), r.nextPhase(),
+          r.nextStep(), r.lastFailure(), r.lastFailureReport());
+    }
     return new StatusProbe().probe(ctx.statusArgv(), ctx.toolCwd());
   }
 

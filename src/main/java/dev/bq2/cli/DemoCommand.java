@@ -31,10 +31,17 @@ public class DemoCommand implements Callable<Integer> {
       description = "Then fold the overrides into the demo repo's plan spec, commit, and rebuild from scratch to prove it.")
   boolean backAnnotate;
 
+  @Option(names = "--write-only", description = "Only write the demo tree (to try `bq2 iterate --rootfs DIR/rootfs --repo DIR/repo` by hand).")
+  boolean writeOnly;
+
   @Override
   public Integer call() throws InterruptedException {
     DemoWriter.Demo demo = DemoWriter.write(dir);
     System.out.println("demo: wrote " + demo.rootfs() + " (rootfs) and " + demo.repo() + " (builder repo, git)");
+    if (writeOnly) {
+      System.out.println("demo: try `bq2 iterate --rootfs " + demo.rootfs() + " --repo " + demo.repo() + " --all-phases`");
+      return 0;
+    }
     Context ctx = new ContextDetector().rootfs(demo.rootfs()).repo(demo.repo()).detect();
     List<String> runnerArgs = jobs == null ? List.of() : List.of("--jobs", String.valueOf(jobs));
     IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, System.out, System.console() != null);

@@ -73,7 +73,7 @@ class RunnerTest {
     String name = reports.get(0).getFileName().toString();
     assertTrue(name.matches("\\d{8}T\\d{6}\\.\\d{3}Z-host_setup-gamma-[0-9a-f]{8}\\.json"), name);
     String text = Files.readString(reports.get(0));
-    assertTrue(text.contains("\"destdir\" : null"), "reports write nulls like the existing tool: " + text);
+    assertTrue(text.contains("\"destdir\": null"), "reports write nulls like the existing tool: " + text);
     JsonNode rep = fs.newestReport();
     assertEquals(1, rep.get("format_version").asInt());
     assertTrue(rep.get("occurred_at").asText().matches("\\d{8}T\\d{6}\\.\\d{3}Z"));
