@@ -37,8 +37,8 @@ class CodexIterateEndToEndTest {
   void noRuleKnowsTheFailureCodexFixesBothPackagesInOneThreadAndThePhaseAdvances() throws Exception {
     IterateRig rig = new IterateRig(tmp);
     try (ResponsesStub stub = new ResponsesStub()) {
-      stub.then(new ModelStub.Json_(IterateRig.codexProposal("pkg1", "EXTRA_DEFINE", "-DBQ2_OK", "pkg1 needs BQ2_OK")),
-          new ModelStub.Json_(IterateRig.codexProposal("pkg2", "EXTRA_DEFINE", "-DBQ2_OK2", "pkg2 needs BQ2_OK2")));
+      stub.then(new ModelStub.Json_(IterateRig.proposal("pkg1", "EXTRA_DEFINE", "-DBQ2_OK", "pkg1 needs BQ2_OK")),
+          new ModelStub.Json_(IterateRig.proposal("pkg2", "EXTRA_DEFINE", "-DBQ2_OK2", "pkg2 needs BQ2_OK2")));
       IterateRig.Run r = iterate(rig, stub);
 
       assertEquals(0, r.exit(), r.out());
@@ -146,7 +146,7 @@ class CodexIterateEndToEndTest {
   void proposalForAnotherStepSettingLdPreloadIsRejectedAndNeverApplied() throws Exception {
     IterateRig rig = new IterateRig(tmp);
     try (ResponsesStub stub = new ResponsesStub()) {
-      stub.then(new ModelStub.Json_(IterateRig.codexProposal("pkg2", "LD_PRELOAD", "/tmp/evil.so", "hook")));
+      stub.then(new ModelStub.Json_(IterateRig.proposal("pkg2", "LD_PRELOAD", "/tmp/evil.so", "hook")));
       IterateRig.Run r = iterate(rig, stub);
       // The answer is a schema-valid proposal; our validator refuses it.
       assertNoSafeFix(rig, r, AssistantAttempt.PROPOSAL, null);

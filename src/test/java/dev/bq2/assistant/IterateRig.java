@@ -28,6 +28,8 @@ final class IterateRig {
   final Path fsRoot;
   final Path sessionFile;
   final Path claudeSessionFile;
+  /** False: run without `--repo` (sessions then go under the rootfs, assistants run in the cwd). */
+  boolean passRepo = true;
 
   record Run(int exit, String out) {}
 
@@ -103,8 +105,9 @@ final class IterateRig {
   Run iterate(Map<String, String> env, String... args) throws Exception {
     List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2", "iterate",
-        "--rootfs", rootfs.toString(), "--repo", repo.toString(), "--fs-root", fsRoot.toString(),
+        "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString(),
         "--session-file", sessionFile.toString(), "--claude-session-file", claudeSessionFile.toString()));
+    if (passRepo) argv.addAll(List.of("--repo", repo.toString()));
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv).directory(tmp.toFile()).redirectErrorStream(true);
     pb.environment().remove("BQ2_ROOTFS");
@@ -122,7 +125,7 @@ final class IterateRig {
 
   /** Every journal event of every session, in order. */
   List<JsonNode> events() throws IOException {
-    Path sessions = repo.resolve("session");
+    Path sessions = passRepo ? repo.resolve("session") : rootfs.resolve("var/lib/sysroot-build-sessions");
     List<JsonNode> all = new ArrayList<>();
     if (!Files.isDirectory(sessions)) return all;
     List<Path> dirs;
@@ -153,8 +156,8 @@ final class IterateRig {
     return Files.readString(p);
   }
 
-  /** A Codex proposal (strict schema shape: env as name/value pairs). */
-  static String codexProposal(String step, String key, String value, String rationale) {
+  /** A proposal in the strict schema shape: env as name/value pairs). */
+  static String proposal(String step, String key, String value, String rationale) {
     return "{\"phase\":\"p\",\"step\":\"" + step + "\",\"configure_flags_add\":[],\"env\":[{\"name\":\"" + key
         + "\",\"value\":\"" + value + "\"}],\"patches_add\":[],\"build_dir\":null,\"clean_build\":null,\"rationale\":\""
         + rationale + "\",\"escalate\":false}";
