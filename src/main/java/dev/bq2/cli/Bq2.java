@@ -34,6 +34,10 @@ import picocli.CommandLine.Option;
       CodexNamespaceCommand.class,
       SysrootRunnerCommand.class,
       SysrootStatusCommand.class,
+      ReportsCommand.class,
+      LogCommand.class,
+      StopCommand.class,
+      ShellCommand.class,
     })
 public class Bq2 implements Callable<Integer> {
   /** Names that may be symlinked to the launcher (`bq2 --install`). */

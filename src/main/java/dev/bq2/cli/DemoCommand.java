@@ -26,10 +26,17 @@ public class DemoCommand implements Callable<Integer> {
   @Option(names = "--jobs", paramLabel = "N", description = "Parallel make jobs for the runner.")
   Integer jobs;
 
+  @Option(names = "--write-only", description = "Only write the demo tree (to try `bq2 iterate --rootfs DIR/rootfs --repo DIR/repo` by hand).")
+  boolean writeOnly;
+
   @Override
   public Integer call() throws InterruptedException {
     DemoWriter.Demo demo = DemoWriter.write(dir);
     System.out.println("demo: wrote " + demo.rootfs() + " (rootfs) and " + demo.repo() + " (builder repo, git)");
+    if (writeOnly) {
+      System.out.println("demo: try `bq2 iterate --rootfs " + demo.rootfs() + " --repo " + demo.repo() + " --all-phases`");
+      return 0;
+    }
     Context ctx = new ContextDetector().rootfs(demo.rootfs()).repo(demo.repo()).detect();
     List<String> runnerArgs = jobs == null ? List.of() : List.of("--jobs", String.valueOf(jobs));
     IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, System.out, System.console() != null);
