@@ -62,6 +62,7 @@ public final class Autopilot {
   private int applied;
   private Journal journal;
   private Integer currentIteration;
+  private Diagnosis currentFailure;
   private long assistantTokens;
   private int iterationsThisRun;
 
@@ -212,6 +213,7 @@ public final class Autopilot {
   /** Asks each proposer in turn; applies the first valid proposal. False when none could be applied. */
   private boolean proposeAndApply(Journal journal, int iteration, Diagnosis d, Path reportFile) throws InterruptedException {
     currentIteration = iteration;
+    currentFailure = d;
     FailureReport report = ReportFiles.read(reportFile);
     BuildPlan plan = PlanFiles.readPlan(layout.plan());
     Overrides overrides = PlanFiles.readOverrides(layout.overrides());
@@ -267,7 +269,8 @@ public final class Autopilot {
   public void recordAssistantAttempt(dev.bq2.assistant.AssistantAttempt a) {
     assistantTokens += a.tokens();
     if (journal == null) return;
-    journal.record("assistant_attempt", currentIteration, null, null, a.proposer() + " " + a.outcome()
+    Diagnosis d = currentFailure;
+    journal.record("assistant_attempt", currentIteration, d == null ? null : d.phase(), d == null ? null : d.step(), a.proposer() + " " + a.outcome()
         + (a.error() == null ? "" : ": " + a.error()),
         data("proposer", a.proposer(), "outcome", a.outcome(), "session_id", a.sessionId(),
             "tokens_in", a.tokensIn(), "tokens_out", a.tokensOut(), "cost_usd", a.costUsd(),
