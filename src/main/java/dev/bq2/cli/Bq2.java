@@ -75,6 +75,10 @@ public class Bq2 implements Callable<Integer> {
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Bq2());
+    // Defaults users set once (e.g. `assistant=codex`, `max-iterations=40`): keys are long option
+    // names without dashes; flags on the command line still win.
+    Path config = configFile();
+    if (Files.isReadable(config)) cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
     cl.setExecutionExceptionHandler(Bq2::handle);
     cl.setParameterExceptionHandler(Bq2::handleParameter);
     return cl;
@@ -104,6 +108,13 @@ public class Bq2 implements Callable<Integer> {
     cl.getErr().println("bq2: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
     cl.getErr().flush();
     return ExitCodes.BAD_INPUT;
+  }
+
+  /** `$BQ2_CONFIG`, else `~/.config/bq2/bq2.properties` (absent: built-in defaults only). */
+  static Path configFile() {
+    String env = System.getenv("BQ2_CONFIG");
+    if (env != null && !env.isBlank()) return Path.of(env);
+    return Path.of(System.getProperty("user.home"), ".config", "bq2", "bq2.properties");
   }
 
   public static void main(String[] args) {
