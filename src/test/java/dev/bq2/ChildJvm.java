@@ -33,6 +33,7 @@ public final class ChildJvm {
   /** Starts `bq2 ARGS` in {@code cwd}; output goes to `<outBase>.out` / `<outBase>.err`. */
   public static ChildJvm start(Path cwd, Path outBase, List<String> jvmOptions, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(java()));
+    cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")); // as bin/bq2 starts it
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2"));
     cmd.addAll(List.of(args));

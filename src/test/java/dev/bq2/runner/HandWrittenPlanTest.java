@@ -68,13 +68,12 @@ class HandWrittenPlanTest {
     assertTrue(Files.readString(outputLog).contains("ANSWER is not defined"), "the compiler error is in the step's log");
     assertTrue(report.get("log_tail").toString().contains("ANSWER is not defined"));
 
-    ChildJvm status = ChildJvm.run(dir, dir.resolve("status1"), Duration.ofSeconds(30),
-        "sysroot-status", "--rootfs", rootfs.toString());
+    TestRootfs.Result status = new TestRootfs(rootfs).status();
     assertEquals(0, status.exit(), status.toString());
-    assertTrue(status.stdout().contains("next_phase=userland\n"), status.stdout());
-    assertTrue(status.stdout().contains("next_step=beta\n"), status.stdout());
-    assertTrue(status.stdout().contains("last_failure=userland/beta\n"), status.stdout());
-    assertTrue(status.stdout().contains("last_failure_report=" + reports.get(0)), status.stdout());
+    assertTrue(status.out().contains("next_phase=userland\n"), status.out());
+    assertTrue(status.out().contains("next_step=beta\n"), status.out());
+    assertTrue(status.out().contains("last_failure=userland/beta\n"), status.out());
+    assertTrue(status.out().contains("last_failure_report=" + reports.get(0)), status.out());
 
     // The override the existing tool would write: add one configure flag to beta.
     Files.writeString(layout.overrides(), """
@@ -111,9 +110,8 @@ class HandWrittenPlanTest {
         state.toPrettyString());
     assertTrue(state.get("progress").path("last_failure").isMissingNode() || state.get("progress").get("last_failure").isNull(),
         "a later success clears last_failure: " + state.toPrettyString());
-    ChildJvm done = ChildJvm.run(dir, dir.resolve("status2"), Duration.ofSeconds(30),
-        "sysroot-status", "--rootfs", rootfs.toString());
-    assertTrue(done.stdout().contains("next_phase=complete\n"), done.stdout());
+    TestRootfs.Result done = new TestRootfs(rootfs).status();
+    assertTrue(done.out().contains("next_phase=complete\n"), done.out());
     assertArrayEquals(planBytes, Files.readAllBytes(layout.plan()), "the runner never writes the plan");
   }
 
