@@ -166,13 +166,25 @@ public final class Autopilot {
       Diagnosis d = Diagnoser.diagnose(report.get());
       Path reportCopy = journal.archive(report.get(), "reports");
       Path logCopy = journal.archive(d.outputLog(), "logs");
-      journal.record("failure", iteration, d.phase(), d.step(), d.error(),
-          data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(),
-              "exit_code", d.exitCode(), "report", report.get().toString(), "report_copy", str(reportCopy),
-              "log_copy", str(logCopy), "runner_log_copy", str(runnerLogCopy), "excerpt", d.excerpt()));
-      say("#" + iteration + " failed: " + d.phase() + "/" + d.step() + " (" + d.failureClass().name().toLowerCase()
-          + ", signature " + d.signature().substring(0, 12) + ")" + firstLine(d));
-      runner.forget(run.record());
+      String reportPath = report.get().toString();
+      // A run re-attached after a kill may already have been handled up to some point: its
+      // failure is journaled once, and a delta already applied for it is not judged by it.
+      boolean seen = journal.events().stream()
+          .anyMatch(e -> e.type().equals("failure") && reportPath.equals(e.get("report")));
+      if (!seen) {
+        journal.record("failure", iteration, d.phase(), d.step(), d.error(),
+            data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(),
+                "exit_code", d.exitCode(), "report", reportPath, "report_copy", str(reportCopy),
+                "log_copy", str(logCopy), "runner_log_copy", str(runnerLogCopy), "excerpt", d.excerpt()));
+        say("#" + iteration + " failed: " + d.phase() + "/" + d.step() + " (" + d.failureClass().name().toLowerCase()
+            + ", signature " + d.signature().substring(0, 12) + ")" + firstLine(d));
+      }
+      if (pending.isPresent() && reportPath.equals(pending.get().report())) {
+        runner.forget(run.record());
+        say("#" + iteration + " the delta for this failure is already applied (" + describe(pending.get().delta())
+            + "); rerunning");
+        continue;
+      }
 
       if (pending.isPresent()) {
         HistoryEntry p = pending.get();
@@ -190,6 +202,7 @@ public final class Autopilot {
       long attemptsOnStep = journal.events().stream()
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
       if (attemptsOnStep > opt.maxAttemptsPerStep()) {
+        runner.forget(run.record());
         return stop(journal, iteration, target, "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
             + d.phase() + "/" + d.step(), "fix " + d.step() + " by hand (see the failure excerpt), then `bq2 iterate`");
       }
@@ -198,9 +211,13 @@ public final class Autopilot {
         fixApplied = proposeAndApply(journal, iteration, d, report.get());
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
+        runner.forget(run.record());
         return stop(journal, iteration, target, e.getMessage(), "raise --max-assistant-tokens or fix "
             + d.step() + " by hand, then `bq2 iterate`");
       }
+      // Only now is this run fully handled: a kill before this point re-attaches to it (its
+      // exit is on file) and carries on from its report instead of rerunning the build.
+      runner.forget(run.record());
       if (!fixApplied) {
         return stop(journal, iteration, target, "no safe fix known for " + d.phase() + "/" + d.step() + " ("
             + d.failureClass().name().toLowerCase() + ")", "read " + str(logCopy) + ", add an override by hand or a rule "
