@@ -159,8 +159,10 @@ public final class Autopilot {
       Optional<Path> report = reportOf(run);
       if (outcome.succeeded() || report.isEmpty()) {
         runner.forget(run.record());
+        String said = lastWords(Path.of(run.record().log()));
         return stop(journal, iteration, target, "runner exited " + outcome.exitCode() + " without advancing "
-            + target + " and without a failure report", "read the runner log " + runnerLogCopy);
+            + target + " and without a failure report" + (said == null ? "" : ": " + said),
+            "read the runner log " + runnerLogCopy);
       }
 
       Diagnosis d = Diagnoser.diagnose(report.get());
@@ -304,9 +306,11 @@ public final class Autopilot {
     }
   }
 
-  /** The newest report written by this run (report names start with a UTC timestamp). */
+  /** The newest report written by this run (report names start with a UTC timestamp, in ms). */
   private Optional<Path> reportOf(SupervisedRun run) {
-    String since = Timestamps.compact(Instant.parse(run.record().startedAt()).minusSeconds(1));
+    // No slack: the run's start time is taken before the runner starts, on the same clock, so a
+    // report from the previous run (which may end within the same second) never counts as this one's.
+    String since = Timestamps.compact(Instant.parse(run.record().startedAt()));
     return ReportFiles.newest(layout.reportDir())
         .filter(p -> p.getFileName().toString().compareTo(since) >= 0);
   }
@@ -376,6 +380,28 @@ public final class Autopilot {
     if (p.cleanBuild() != null) parts.add("clean_build " + p.cleanBuild());
     String target = p.phase() + (p.step() == null ? "" : "/" + p.step());
     return target + ": " + (parts.isEmpty() ? "no change" : String.join(", ", parts));
+  }
+
+  /**
+   * Why a runner stopped without a report (bad input: a changed plan, bad overrides), from the
+   * end of its log: its last `bq2: ` error line, else its last line. Reads at most 16 KiB.
+   */
+  static String lastWords(Path log) {
+    try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(log)) {
+      long size = ch.size();
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size, 16 * 1024));
+      ch.position(size - buf.capacity());
+      while (buf.hasRemaining() && ch.read(buf) > 0) { }
+      List<String> lines = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8)
+          .lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+      if (lines.isEmpty()) return null;
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (lines.get(i).startsWith("bq2: ")) return lines.get(i);
+      }
+      return lines.get(lines.size() - 1);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static String firstLine(Diagnosis d) {

@@ -104,6 +104,29 @@ class AutopilotStopTest {
     assertFalse(Files.exists(layout.state()));
   }
 
+  @Test
+  @Timeout(60)
+  void aRunnerThatRefusesItsInputStopsTheRunWithItsReason() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("a", "true"),
+        Fixture.Step.shell("b", "echo boom\nexit 1"));
+    assertEquals(1, dev.bq2.cli.Bq2.commandLine().execute("sysroot-runner", "--rootfs", rootfs.toString()));
+    // The builder regenerated the plan: the runner refuses to reuse the recorded progress (exit 2)
+    // and writes no report; the previous run's report (just written) is not taken for this run's.
+    Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("a", "true # regenerated"),
+        Fixture.Step.shell("b", "echo boom\nexit 1"));
+
+    Fixture.Run run = Fixture.iterate(Fixture.context(dir, rootfs), List.of(RuleProposer.withDefaults()), 3, 20, null, false);
+
+    assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
+    JournalEvent stopped = stoppedEvent(rootfs);
+    assertTrue(stopped.message().startsWith("runner exited 2 without advancing p and without a failure report: bq2: "),
+        stopped.message());
+    assertTrue(stopped.message().contains("--accept-plan-change"), "the runner's own reason and fix: " + stopped.message());
+    assertFalse(Files.exists(layout.overrides()));
+    assertTrue(Fixture.events(session(rootfs)).stream().noneMatch(e -> e.type().equals("failure")), "no failure was made up");
+  }
+
   private static Path session(Path rootfs) throws Exception {
     List<Path> s = Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions"));
     assertEquals(1, s.size(), s.toString());
