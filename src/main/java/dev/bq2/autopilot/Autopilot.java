@@ -34,6 +34,10 @@ import dev.bq2.supervise.RunOutcome;
 import dev.bq2.supervise.SupervisedRun;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -387,12 +391,12 @@ public final class Autopilot {
    * end of its log: its last `bq2: ` error line, else its last line. Reads at most 16 KiB.
    */
   static String lastWords(Path log) {
-    try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(log)) {
+    try (SeekableByteChannel ch = Files.newByteChannel(log)) {
       long size = ch.size();
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size, 16 * 1024));
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size, 16 * 1024));
       ch.position(size - buf.capacity());
       while (buf.hasRemaining() && ch.read(buf) > 0) { }
-      List<String> lines = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8)
+      List<String> lines = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)
           .lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
       if (lines.isEmpty()) return null;
       for (int i = lines.size() - 1; i >= 0; i--) {
