@@ -32,8 +32,15 @@ import picocli.CommandLine.Option;
       DemoCommand.class,
       SessionCommand.class,
       CodexNamespaceCommand.class,
+      PlanWriteCommand.class,
+      OverridesCommand.class,
+      BackAnnotateCommand.class,
       SysrootRunnerCommand.class,
       SysrootStatusCommand.class,
+      ReportsCommand.class,
+      LogCommand.class,
+      StopCommand.class,
+      ShellCommand.class,
     })
 public class Bq2 implements Callable<Integer> {
   /** Names that may be symlinked to the launcher (`bq2 --install`). */
