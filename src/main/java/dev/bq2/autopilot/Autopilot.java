@@ -34,6 +34,10 @@ import dev.bq2.supervise.RunOutcome;
 import dev.bq2.supervise.SupervisedRun;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -160,20 +164,34 @@ public final class Autopilot {
       Optional<Path> report = reportOf(run);
       if (outcome.succeeded() || report.isEmpty()) {
         runner.forget(run.record());
+        String said = lastWords(Path.of(run.record().log()));
         return stop(journal, iteration, target, "runner exited " + outcome.exitCode() + " without advancing "
-            + target + " and without a failure report", "read the runner log " + runnerLogCopy);
+            + target + " and without a failure report" + (said == null ? "" : ": " + said),
+            "read the runner log " + runnerLogCopy);
       }
 
       Diagnosis d = Diagnoser.diagnose(report.get());
       Path reportCopy = journal.archive(report.get(), "reports");
       Path logCopy = journal.archive(d.outputLog(), "logs");
-      journal.record("failure", iteration, d.phase(), d.step(), d.error(),
-          data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(),
-              "exit_code", d.exitCode(), "report", report.get().toString(), "report_copy", str(reportCopy),
-              "log_copy", str(logCopy), "runner_log_copy", str(runnerLogCopy), "excerpt", d.excerpt()));
-      say("#" + iteration + " failed: " + d.phase() + "/" + d.step() + " (" + d.failureClass().name().toLowerCase()
-          + ", signature " + d.signature().substring(0, 12) + ")" + firstLine(d));
-      runner.forget(run.record());
+      String reportPath = report.get().toString();
+      // A run re-attached after a kill may already have been handled up to some point: its
+      // failure is journaled once, and a delta already applied for it is not judged by it.
+      boolean seen = journal.events().stream()
+          .anyMatch(e -> e.type().equals("failure") && reportPath.equals(e.get("report")));
+      if (!seen) {
+        journal.record("failure", iteration, d.phase(), d.step(), d.error(),
+            data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(),
+                "exit_code", d.exitCode(), "report", reportPath, "report_copy", str(reportCopy),
+                "log_copy", str(logCopy), "runner_log_copy", str(runnerLogCopy), "excerpt", d.excerpt()));
+        say("#" + iteration + " failed: " + d.phase() + "/" + d.step() + " (" + d.failureClass().name().toLowerCase()
+            + ", signature " + d.signature().substring(0, 12) + ")" + firstLine(d));
+      }
+      if (pending.isPresent() && reportPath.equals(pending.get().report())) {
+        runner.forget(run.record());
+        say("#" + iteration + " the delta for this failure is already applied (" + describe(pending.get().delta())
+            + "); rerunning");
+        continue;
+      }
 
       if (pending.isPresent()) {
         HistoryEntry p = pending.get();
@@ -191,6 +209,7 @@ public final class Autopilot {
       long attemptsOnStep = journal.events().stream()
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
       if (attemptsOnStep > opt.maxAttemptsPerStep()) {
+        runner.forget(run.record());
         return stop(journal, iteration, target, "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
             + d.phase() + "/" + d.step(), "fix " + d.step() + " by hand (see the failure excerpt), then `bq2 iterate`");
       }
@@ -199,9 +218,13 @@ public final class Autopilot {
         fixApplied = proposeAndApply(journal, iteration, d, report.get());
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
+        runner.forget(run.record());
         return stop(journal, iteration, target, e.getMessage(), "raise --max-assistant-tokens or fix "
             + d.step() + " by hand, then `bq2 iterate`");
       }
+      // Only now is this run fully handled: a kill before this point re-attaches to it (its
+      // exit is on file) and carries on from its report instead of rerunning the build.
+      runner.forget(run.record());
       if (!fixApplied) {
         return stop(journal, iteration, target, "no safe fix known for " + d.phase() + "/" + d.step() + " ("
             + d.failureClass().name().toLowerCase() + ")", "read " + str(logCopy) + ", add an override by hand or a rule "
@@ -290,9 +313,11 @@ public final class Autopilot {
     }
   }
 
-  /** The newest report written by this run (report names start with a UTC timestamp). */
+  /** The newest report written by this run (report names start with a UTC timestamp, in ms). */
   private Optional<Path> reportOf(SupervisedRun run) {
-    String since = Timestamps.compact(Instant.parse(run.record().startedAt()).minusSeconds(1));
+    // No slack: the run's start time is taken before the runner starts, on the same clock, so a
+    // report from the previous run (which may end within the same second) never counts as this one's.
+    String since = Timestamps.compact(Instant.parse(run.record().startedAt()));
     return ReportFiles.newest(layout.reportDir())
         .filter(p -> p.getFileName().toString().compareTo(since) >= 0);
   }
@@ -362,6 +387,28 @@ public final class Autopilot {
     if (p.cleanBuild() != null) parts.add("clean_build " + p.cleanBuild());
     String target = p.phase() + (p.step() == null ? "" : "/" + p.step());
     return target + ": " + (parts.isEmpty() ? "no change" : String.join(", ", parts));
+  }
+
+  /**
+   * Why a runner stopped without a report (bad input: a changed plan, bad overrides), from the
+   * end of its log: its last `bq2: ` error line, else its last line. Reads at most 16 KiB.
+   */
+  static String lastWords(Path log) {
+    try (SeekableByteChannel ch = Files.newByteChannel(log)) {
+      long size = ch.size();
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size, 16 * 1024));
+      ch.position(size - buf.capacity());
+      while (buf.hasRemaining() && ch.read(buf) > 0) { }
+      List<String> lines = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)
+          .lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+      if (lines.isEmpty()) return null;
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (lines.get(i).startsWith("bq2: ")) return lines.get(i);
+      }
+      return lines.get(lines.size() - 1);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static String firstLine(Diagnosis d) {
