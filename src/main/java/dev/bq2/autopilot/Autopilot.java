@@ -196,8 +196,10 @@ public final class Autopilot {
       if (pending.isPresent()) {
         HistoryEntry p = pending.get();
         if (d.signature().equals(p.signature())) {
-          outcome(journal, p, "same_failure");
+          // Revert before recording the outcome: a kill in between leaves the delta pending, and
+          // the next autopilot reverts it again (a no-op) instead of keeping a useless delta.
           editor.revert(p.id());
+          outcome(journal, p, "same_failure");
           journal.record("reverted", iteration, p.phase(), p.step(), "reverted " + describe(p.delta()) + ": the same failure came back",
               data("id", p.id()));
           say("#" + iteration + " the delta did not help; reverted: " + describe(p.delta()));
