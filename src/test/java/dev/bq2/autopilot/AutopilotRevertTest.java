@@ -64,7 +64,7 @@ class AutopilotRevertTest {
         """), Fixture.overrides(layout), "the useless delta is gone; only the fix remains");
 
     List<HistoryEntry> h = Fixture.history(layout);
-    assertEquals(List.of("applied", "outcome", "reverted", "applied", "outcome"), h.stream().map(HistoryEntry::event).toList(),
+    assertEquals(List.of("applied", "reverted", "outcome", "applied", "outcome"), h.stream().map(HistoryEntry::event).toList(),
         h.toString());
     String uselessId = h.get(0).id();
     assertEquals(Map.of("BQ2_UNRELATED", "1"), h.get(0).delta().env());

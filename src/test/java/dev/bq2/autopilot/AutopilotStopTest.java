@@ -61,7 +61,7 @@ class AutopilotStopTest {
     JournalEvent stopped = stoppedEvent(rootfs);
     assertEquals("--max-attempts-per-step 1 reached for p/docs", stopped.message());
     List<HistoryEntry> h = Fixture.history(layout);
-    assertEquals(List.of("applied", "outcome", "reverted"), h.stream().map(HistoryEntry::event).toList(),
+    assertEquals(List.of("applied", "reverted", "outcome"), h.stream().map(HistoryEntry::event).toList(),
         "the delta that did not help is reverted before stopping: " + h + run);
     assertFalse(Fixture.overrides(layout).toString().contains("MAKEINFO"), Fixture.overrides(layout).toString());
   }
