@@ -68,7 +68,7 @@ class AutopilotRevertTest {
         h.toString());
     String uselessId = h.get(0).id();
     assertEquals(Map.of("BQ2_UNRELATED", "1"), h.get(0).delta().env());
-    assertEquals("same_failure", h.get(1).outcome());
+    assertEquals("same_failure", h.get(2).outcome());
     assertEquals(uselessId, h.get(1).id());
     assertEquals(uselessId, h.get(2).id());
     assertEquals("-O2 -fcommon", h.get(3).delta().env().get("CFLAGS"));
