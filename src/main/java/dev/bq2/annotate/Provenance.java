@@ -91,15 +91,8 @@ public final class Provenance {
     return out;
   }
 
-  /** `configure_flags_add --disable-werror, CFLAGS="-O2", clean_build true`. */
   public static String describe(Proposal p) {
-    if (p == null) return "(none)";
-    List<String> parts = new ArrayList<>();
-    if (!p.configureFlagsAdd().isEmpty()) parts.add("configure_flags_add " + String.join(" ", p.configureFlagsAdd()));
-    p.env().forEach((k, v) -> parts.add(k + "=\"" + v + "\""));
-    if (!p.patchesAdd().isEmpty()) parts.add("patches_add " + String.join(" ", p.patchesAdd()));
-    if (p.buildDir() != null) parts.add("build_dir " + p.buildDir());
-    if (p.cleanBuild() != null) parts.add("clean_build " + p.cleanBuild());
-    return parts.isEmpty() ? "no change" : String.join(", ", parts);
+    return p == null ? "(none)" : p.summary();
   }
+
 }

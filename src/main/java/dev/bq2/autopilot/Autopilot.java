@@ -366,9 +366,7 @@ public final class Autopilot {
    */
   private PhaseStatus status() throws InterruptedException {
     if (ctx.status().kind() == ToolCommand.Kind.OURS) {
-      Status.Report r = Status.compute(layout, true);
-      return new PhaseStatus(r.planPath(), r.statePath(), r.reportDir(), r.currentPhase(), r.nextPhase(),
-          r.nextStep(), r.lastFailure(), r.lastFailureReport());
+      return Status.compute(layout, true);
     }
     return new StatusProbe().probe(ctx.statusArgv(), ctx.toolCwd());
   }
@@ -381,15 +379,9 @@ public final class Autopilot {
 
   static String describe(Proposal p) {
     if (p == null) return "(none)";
-    List<String> parts = new ArrayList<>();
-    if (!p.configureFlagsAdd().isEmpty()) parts.add("configure_flags_add " + String.join(" ", p.configureFlagsAdd()));
-    p.env().forEach((k, v) -> parts.add(k + "=\"" + v + "\""));
-    if (!p.patchesAdd().isEmpty()) parts.add("patches_add " + String.join(" ", p.patchesAdd()));
-    if (p.buildDir() != null) parts.add("build_dir " + p.buildDir());
-    if (p.cleanBuild() != null) parts.add("clean_build " + p.cleanBuild());
-    String target = p.phase() + (p.step() == null ? "" : "/" + p.step());
-    return target + ": " + (parts.isEmpty() ? "no change" : String.join(", ", parts));
+    return p.phase() + (p.step() == null ? "" : "/" + p.step()) + ": " + p.summary();
   }
+
 
   /**
    * Why a runner stopped without a report (bad input: a changed plan, bad overrides), from the
