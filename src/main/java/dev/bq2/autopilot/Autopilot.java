@@ -6,6 +6,7 @@ import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
+import dev.bq2.diagnose.LogExcerpt;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.Overrides;
 import dev.bq2.plan.PlanFiles;
@@ -307,9 +308,7 @@ public final class Autopilot {
       LogFollower follower = new LogFollower(Path.of(run.record().log()), 0, out, opt.terminal(),
           Instant.parse(run.record().startedAt()));
       follower.attempt(iteration);
-      RunOutcome o = follower.follow(run);
-      follower.finish();
-      return o;
+      return follower.follow(run);
     } catch (IOException e) {
       return run.awaitExit();
     }
@@ -405,9 +404,13 @@ public final class Autopilot {
     }
   }
 
+  /** The first decisive line of the excerpt (the compiler's or linker's own words), indented. */
   private static String firstLine(Diagnosis d) {
-    return d.excerpt().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).map(l -> "\n    " + l.strip()).orElse("");
+    return d.excerpt().stream().filter(LogExcerpt::isDecisive).findFirst()
+        .or(() -> d.excerpt().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b))
+        .map(l -> "\n    " + l.strip()).orElse("");
   }
+
 
   private static double secondsSince(long t0) {
     return Math.round((System.nanoTime() - t0) / 1e6) / 1000.0;

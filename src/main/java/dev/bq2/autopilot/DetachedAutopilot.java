@@ -50,9 +50,7 @@ public final class DetachedAutopilot {
     try {
       LogFollower f = new LogFollower(Path.of(run.record().log()), 0, out, terminal,
           Instant.parse(run.record().startedAt()));
-      RunOutcome o = f.follow(run);
-      f.finish();
-      return o;
+      return f.follow(run);
     } catch (IOException e) {
       return run.awaitExit();
     }

@@ -204,7 +204,7 @@ public final class LogFollower {
     String last = progress.lastLine().replaceAll("\\p{Cntrl}", " ");
     int room = width - 1 - s.length() - 3;
     if (room > 10 && !last.isEmpty()) {
-      s.append(" | ").append(last.length() > room ? last.substring(last.length() - room) : last);
+      s.append(" | ").append(last.length() > room ? last.substring(0, room - 1) + "…" : last);
     }
     String text = s.length() >= width ? s.substring(0, width - 1) : s.toString();
     out.print("\r\033[K" + text);

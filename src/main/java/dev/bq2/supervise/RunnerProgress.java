@@ -27,7 +27,6 @@ public final class RunnerProgress {
 
   /** Updates from one log line; returns true when it was an ERROR line worth keeping on screen. */
   public boolean accept(String line) {
-    if (!line.isBlank()) lastLine = line.strip();
     Matcher pm = PREFIX.matcher(line);
     boolean error = false;
     String msg = line;
@@ -35,6 +34,7 @@ public final class RunnerProgress {
       error = pm.group(1).equals("ERROR") || pm.group(1).equals("FATAL");
       msg = line.substring(pm.end());
     }
+    if (!msg.isBlank()) lastLine = msg.strip();
     Matcher m;
     if ((m = EXECUTING_PHASE.matcher(msg)).find()) {
       phase = m.group(1);
@@ -45,8 +45,8 @@ public final class RunnerProgress {
     } else if ((m = STEP_COUNT.matcher(msg)).find()) {
       stepsTotal = Integer.parseInt(m.group(1));
     } else if ((m = SKIPPING.matcher(msg)).find()) {
+      // not counted: `Executing <n> build steps` counts only the steps this run will build
       phase = m.group(1);
-      stepsDone++;
     } else if ((m = BUILDING.matcher(msg)).find()) {
       step = m.group(1);
       phase = m.group(2);
