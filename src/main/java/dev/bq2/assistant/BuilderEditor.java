@@ -19,7 +19,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>`command`: the executable runs in the repo; exit 0 = done.
- *   <li>`codex`: `codex exec --json -C <repo> -s workspace-write -`; done when the turn completed.
+ *   <li>`codex`: `codex exec --json -C <repo> -s <sandbox> -`; done when the turn completed. The
+ *       sandbox is `--assistant-sandbox`, except that its read-only default (right for proposals)
+ *       becomes workspace-write, the least that lets Codex edit the repo.
  *   <li>`claude`: `claude -p --output-format json --permission-mode acceptEdits`; done when the
  *       result is not an error.
  * </ul>
@@ -70,7 +72,7 @@ public final class BuilderEditor {
   private static Result codex(AssistantSettings s, String prompt, Path repo, String time)
       throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>(List.of(s.executable(), "exec", "--json", "--skip-git-repo-check",
-        "-C", repo.toString(), "-s", "workspace-write"));
+        "-C", repo.toString(), "-s", editSandbox(s.sandbox())));
     for (String c : s.config()) argv.addAll(List.of("-c", c));
     argv.addAll(s.extraArgs());
     argv.add("-");
@@ -97,6 +99,11 @@ public final class BuilderEditor {
     boolean done = completed[0] && !p.timedOut();
     return finish("codex", time, p, thread[0], completed[0] ? tokens[0] : null, completed[0] ? tokens[1] : null, null, done,
         done ? last[0] : "codex did not complete the turn (exit " + p.exitCode() + "): " + AssistantProposer.lastLine(p.stderrTail()));
+  }
+
+  /** The Codex sandbox for an edit: as asked, but never read-only (nothing could be edited). */
+  private static String editSandbox(String asked) {
+    return asked == null || asked.equals(AssistantSettings.DEFAULT_SANDBOX) ? "workspace-write" : asked;
   }
 
   private static Result claude(AssistantSettings s, String prompt, Path repo, String time)

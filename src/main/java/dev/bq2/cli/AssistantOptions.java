@@ -42,7 +42,8 @@ public class AssistantOptions {
   public String timeout;
 
   @Option(names = "--assistant-sandbox", paramLabel = "MODE", defaultValue = "read-only",
-      description = "Codex sandbox: read-only, workspace-write or danger-full-access; default ${DEFAULT-VALUE}.")
+      description = {"Codex sandbox: read-only, workspace-write or danger-full-access; default ${DEFAULT-VALUE}.",
+          "Back-annotation edits of a code builder use workspace-write in place of read-only."})
   public String sandbox;
 
   @Option(names = "--assistant-config", paramLabel = "KEY=VALUE",

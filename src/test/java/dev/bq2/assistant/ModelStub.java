@@ -22,21 +22,24 @@ import java.util.concurrent.Executors;
  * Each model request takes the next scripted reply (the last one repeats when the script runs
  * out); every request body is kept so tests can assert what the CLI sent.
  */
-abstract class ModelStub implements AutoCloseable {
+public abstract class ModelStub implements AutoCloseable {
   /** One scripted reply. */
-  sealed interface Reply permits Text, Json_, Status, Hang {}
+  public sealed interface Reply permits Text, Json_, Call, Status, Hang {}
 
   /** A plain text answer from the model. */
-  record Text(String text) implements Reply {}
+  public record Text(String text) implements Reply {}
 
   /** A structured answer: for Claude a StructuredOutput tool call; for Codex the JSON as text. */
-  record Json_(String json) implements Reply {}
+  public record Json_(String json) implements Reply {}
+
+  /** A tool call the CLI executes (Codex: a `function_call` such as `exec_command`); {@code arguments} is JSON text. */
+  public record Call(String name, String arguments) implements Reply {}
 
   /** An HTTP error status. */
-  record Status(int code) implements Reply {}
+  public record Status(int code) implements Reply {}
 
   /** Never answer (until the stub closes). */
-  record Hang() implements Reply {}
+  public record Hang() implements Reply {}
 
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -64,12 +67,12 @@ abstract class ModelStub implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  synchronized ModelStub then(Reply... replies) {
+  public synchronized ModelStub then(Reply... replies) {
     for (Reply r : replies) script.add(r);
     return this;
   }
 
-  synchronized List<JsonNode> requests() {
+  public synchronized List<JsonNode> requests() {
     return List.copyOf(requests);
   }
 

@@ -4,19 +4,25 @@ import java.io.IOException;
 import java.util.List;
 
 /** The OpenAI Responses API (`POST /v1/responses`, SSE) as Codex CLI 0.169.0 speaks it. */
-final class ResponsesStub extends ModelStub {
+public final class ResponsesStub extends ModelStub {
   static final int IN = 10;
   static final int OUT = 5;
 
-  ResponsesStub() throws IOException {
+  public ResponsesStub() throws IOException {
     super("/v1/responses");
   }
 
   @Override
   List<String[]> events(Reply reply, int n) {
-    String text = reply instanceof Text t ? t.text() : ((Json_) reply).json();
-    String item = "{\"type\":\"message\",\"role\":\"assistant\",\"id\":\"msg_" + n
-        + "\",\"content\":[{\"type\":\"output_text\",\"text\":" + quote(text) + "}]}";
+    String item;
+    if (reply instanceof Call c) {
+      item = "{\"type\":\"function_call\",\"id\":\"fc_" + n + "\",\"call_id\":\"call_" + n + "\",\"name\":"
+          + quote(c.name()) + ",\"arguments\":" + quote(c.arguments()) + "}";
+    } else {
+      String text = reply instanceof Text t ? t.text() : ((Json_) reply).json();
+      item = "{\"type\":\"message\",\"role\":\"assistant\",\"id\":\"msg_" + n
+          + "\",\"content\":[{\"type\":\"output_text\",\"text\":" + quote(text) + "}]}";
+    }
     return List.of(
         new String[] {"response.created", "{\"type\":\"response.created\",\"response\":{\"id\":\"resp_" + n + "\"}}"},
         new String[] {"response.output_item.done", "{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":" + item + "}"},
@@ -26,7 +32,7 @@ final class ResponsesStub extends ModelStub {
   }
 
   /** The `-c` flags pointing Codex at this stub with retries off. */
-  List<String> codexConfig() {
+  public List<String> codexConfig() {
     return List.of(
         "model_provider=\"stub\"",
         "model_providers.stub={name=\"stub\",base_url=\"http://127.0.0.1:" + port()
