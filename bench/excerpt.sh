@@ -17,21 +17,31 @@ trap 'rm -rf "$work"' EXIT
 warm_launcher
 jar="$bench_root/target/bq2.jar"
 javac -d "$work/classes" -cp "$jar" "$(dirname -- "$0")/java/ExcerptTiming.java"
-filler='gcc -O2 -Wall -c -o obj/module_0042.o src/module_0042.c -Iinclude -DNDEBUG -DPACKAGE_VERSION=\"1.2.3\"'
-error_tail='printf "%s\n" "In file included from src/parse.c:3:" "src/parse.c: In function parse_line:" "src/parse.c:88:12: error: implicit declaration of function strlcpy [-Werror=implicit-function-declaration]" "   88 |     return strlcpy(dst, src, n);" "cc1: all warnings being treated as errors" "make[1]: *** [Makefile:41: obj/parse.o] Error 1" "make[1]: Leaving directory /build/demo" "make: *** [Makefile:12: all] Error 2"'
 machine_info
+# The log generator is a script file, so that the runner's own "Running ..." lines in the log
+# (which quote the step's command) contain no error text.
+cat >"$work/gen.sh" <<'GEN'
+# gen.sh MIB error|no-error: ~MIB of compile lines, (a compiler error), 50 more lines, exit 1
+yes 'gcc -O2 -Wall -c -o obj/module_0042.o src/module_0042.c -Iinclude -DNDEBUG -DPACKAGE_VERSION="1.2.3"' |
+  head -c $(($1 * 1048576))
+if [ "$2" = error ]; then
+  printf '%s\n' "In file included from src/parse.c:3:" "src/parse.c: In function 'parse_line':" \
+    "src/parse.c:88:12: error: implicit declaration of function 'strlcpy' [-Werror=implicit-function-declaration]" \
+    "   88 |     return strlcpy(dst, src, n);" "cc1: all warnings being treated as errors" \
+    "make[1]: *** [Makefile:41: obj/parse.o] Error 1" "make[1]: Leaving directory '/build/demo'" \
+    "make: *** [Makefile:12: all] Error 2"
+fi
+yes 'make[1]: Nothing to be done for install-data-am.' | head -n 50
+exit 1
+GEN
 for kind in error no-error; do
   root="$work/$kind/rootfs"
   mkdir -p "$root/var/lib"
-  if [ "$kind" = error ]; then tail_cmd="$error_tail; "; else tail_cmd=""; fi
-  # One shell step: ~SIZE_MIB of compile lines, (the error), 50 more lines, exit 1.
-  script="yes '$filler' | head -c $((mib * 1048576)); ${tail_cmd}yes 'make[1]: Nothing to be done for install-data-am.' | head -n 50; exit 1"
-  esc=$(printf '%s' "$script" | sed 's/\\/\\\\/g; s/"/\\"/g')
   cat >"$root/var/lib/sysroot-build-plan.json" <<JSON
 {"format_version": 2, "phases": [{"name": "bench", "description": "bench: one huge failing log",
  "namespace": "host", "install_prefix": "/", "env": {}, "steps": [
  {"name": "huge-log", "strategy": "shell", "configure_flags": [], "patches": [], "env": {},
-  "clean_build": false, "content": "$esc"}]}]}
+  "clean_build": false, "content": "sh $work/gen.sh $mib $kind"}]}]}
 JSON
   "$bq2" sysroot-runner --rootfs "$root" --no-echo >"$work/$kind.runner.out" 2>&1 && {
     echo "bench: the step was expected to fail" >&2; exit 1; }

@@ -87,7 +87,11 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       if (candidates == null) continue;
       if (candidates == UNSURE) return true;
       for (byte[] n : candidates) {
-        if (i + n.length <= end && Arrays.equals(a, i, i + n.length, n, 0, n.length)) return true;
+        // the second-byte test avoids most calls
+        if (i + n.length <= end && (n.length < 2 || a[i + 1] == n[1])
+            && Arrays.equals(a, i, i + n.length, n, 0, n.length)) {
+          return true;
+        }
       }
     }
     return false;
