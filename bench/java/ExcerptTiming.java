@@ -24,8 +24,8 @@ public final class ExcerptTiming {
     double median = reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;
     Runtime rt = Runtime.getRuntime();
     System.out.printf("in-process LogExcerpt.read: cold %.1f ms, warm median %.1f ms (min %.1f, max %.1f, %d reps);"
-            + " scanned %d MiB; %d excerpt lines, %d decisive; max heap %d MiB%n",
-        cold, median, ms[0], ms[reps - 1], reps, first.scannedBytes() >> 20, first.lines().size(),
+            + " scanned %d KiB; %d excerpt lines, %d decisive; max heap %d MiB%n",
+        cold, median, ms[0], ms[reps - 1], reps, first.scannedBytes() >> 10, first.lines().size(),
         first.decisive().size(), rt.maxMemory() >> 20);
     first.decisive().forEach(l -> System.out.println("  decisive: " + l));
   }
