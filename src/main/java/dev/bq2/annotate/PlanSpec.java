@@ -84,6 +84,43 @@ public record PlanSpec(
     });
   }
 
+  /** This spec with another plan (the vars kept). */
+  public PlanSpec withPlan(JsonNode newPlan) {
+    return new PlanSpec(specVersion, vars, newPlan);
+  }
+
+  /** This spec with one more var (or a var replaced); order kept, new ones last. */
+  public PlanSpec withVar(String name, String value) {
+    Map<String, String> m = new LinkedHashMap<>(vars);
+    m.put(name, value);
+    return new PlanSpec(specVersion, m, plan);
+  }
+
+  /** The spec's plan as plan records, placeholders left as they are. */
+  public BuildPlan planRecords(Path specFile) {
+    return PlanFiles.parsePlan(specFile, Json.pretty(plan));
+  }
+
+  /**
+   * The spec's canonical text: 2-space JSON with each step (in `steps` and `extra_steps`) on one
+   * line, so a back-annotation commit changes exactly the lines of the steps it changes.
+   */
+  public String render() {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("spec_version", specVersion);
+    ObjectNode v = root.putObject("vars");
+    vars.forEach(v::put);
+    root.set("plan", plan);
+    StringBuilder sb = new StringBuilder();
+    SpecText.block(sb, root, "", false);
+    return sb.append('\n').toString();
+  }
+
+  /** Writes {@link #render()} atomically. */
+  public void write(Path specFile) {
+    dev.bq2.json.AtomicFile.write(specFile, render());
+  }
+
   interface StringFn {
     String apply(String s);
   }

@@ -34,6 +34,10 @@ import dev.bq2.supervise.RunOutcome;
 import dev.bq2.supervise.SupervisedRun;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +66,7 @@ public final class Autopilot {
   private int applied;
   private Journal journal;
   private Integer currentIteration;
+  private Diagnosis currentFailure;
   private long assistantTokens;
   private int iterationsThisRun;
 
@@ -159,26 +164,42 @@ public final class Autopilot {
       Optional<Path> report = reportOf(run);
       if (outcome.succeeded() || report.isEmpty()) {
         runner.forget(run.record());
+        String said = lastWords(Path.of(run.record().log()));
         return stop(journal, iteration, target, "runner exited " + outcome.exitCode() + " without advancing "
-            + target + " and without a failure report", "read the runner log " + runnerLogCopy);
+            + target + " and without a failure report" + (said == null ? "" : ": " + said),
+            "read the runner log " + runnerLogCopy);
       }
 
       Diagnosis d = Diagnoser.diagnose(report.get());
       Path reportCopy = journal.archive(report.get(), "reports");
       Path logCopy = journal.archive(d.outputLog(), "logs");
-      journal.record("failure", iteration, d.phase(), d.step(), d.error(),
-          data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(),
-              "exit_code", d.exitCode(), "report", report.get().toString(), "report_copy", str(reportCopy),
-              "log_copy", str(logCopy), "runner_log_copy", str(runnerLogCopy), "excerpt", d.excerpt()));
-      say("#" + iteration + " failed: " + d.phase() + "/" + d.step() + " (" + d.failureClass().name().toLowerCase()
-          + ", signature " + d.signature().substring(0, 12) + ")" + firstLine(d));
-      runner.forget(run.record());
+      String reportPath = report.get().toString();
+      // A run re-attached after a kill may already have been handled up to some point: its
+      // failure is journaled once, and a delta already applied for it is not judged by it.
+      boolean seen = journal.events().stream()
+          .anyMatch(e -> e.type().equals("failure") && reportPath.equals(e.get("report")));
+      if (!seen) {
+        journal.record("failure", iteration, d.phase(), d.step(), d.error(),
+            data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(),
+                "exit_code", d.exitCode(), "report", reportPath, "report_copy", str(reportCopy),
+                "log_copy", str(logCopy), "runner_log_copy", str(runnerLogCopy), "excerpt", d.excerpt()));
+        say("#" + iteration + " failed: " + d.phase() + "/" + d.step() + " (" + d.failureClass().name().toLowerCase()
+            + ", signature " + d.signature().substring(0, 12) + ")" + firstLine(d));
+      }
+      if (pending.isPresent() && reportPath.equals(pending.get().report())) {
+        runner.forget(run.record());
+        say("#" + iteration + " the delta for this failure is already applied (" + describe(pending.get().delta())
+            + "); rerunning");
+        continue;
+      }
 
       if (pending.isPresent()) {
         HistoryEntry p = pending.get();
         if (d.signature().equals(p.signature())) {
-          outcome(journal, p, "same_failure");
+          // Revert before recording the outcome: a kill in between leaves the delta pending, and
+          // the next autopilot reverts it again (a no-op) instead of keeping a useless delta.
           editor.revert(p.id());
+          outcome(journal, p, "same_failure");
           journal.record("reverted", iteration, p.phase(), p.step(), "reverted " + describe(p.delta()) + ": the same failure came back",
               data("id", p.id()));
           say("#" + iteration + " the delta did not help; reverted: " + describe(p.delta()));
@@ -190,6 +211,7 @@ public final class Autopilot {
       long attemptsOnStep = journal.events().stream()
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
       if (attemptsOnStep > opt.maxAttemptsPerStep()) {
+        runner.forget(run.record());
         return stop(journal, iteration, target, "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
             + d.phase() + "/" + d.step(), "fix " + d.step() + " by hand (see the failure excerpt), then `bq2 iterate`");
       }
@@ -198,9 +220,13 @@ public final class Autopilot {
         fixApplied = proposeAndApply(journal, iteration, d, report.get());
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
+        runner.forget(run.record());
         return stop(journal, iteration, target, e.getMessage(), "raise --max-assistant-tokens or fix "
             + d.step() + " by hand, then `bq2 iterate`");
       }
+      // Only now is this run fully handled: a kill before this point re-attaches to it (its
+      // exit is on file) and carries on from its report instead of rerunning the build.
+      runner.forget(run.record());
       if (!fixApplied) {
         return stop(journal, iteration, target, "no safe fix known for " + d.phase() + "/" + d.step() + " ("
             + d.failureClass().name().toLowerCase() + ")", "read " + str(logCopy) + ", add an override by hand or a rule "
@@ -212,6 +238,7 @@ public final class Autopilot {
   /** Asks each proposer in turn; applies the first valid proposal. False when none could be applied. */
   private boolean proposeAndApply(Journal journal, int iteration, Diagnosis d, Path reportFile) throws InterruptedException {
     currentIteration = iteration;
+    currentFailure = d;
     FailureReport report = ReportFiles.read(reportFile);
     BuildPlan plan = PlanFiles.readPlan(layout.plan());
     Overrides overrides = PlanFiles.readOverrides(layout.overrides());
@@ -267,7 +294,8 @@ public final class Autopilot {
   public void recordAssistantAttempt(dev.bq2.assistant.AssistantAttempt a) {
     assistantTokens += a.tokens();
     if (journal == null) return;
-    journal.record("assistant_attempt", currentIteration, null, null, a.proposer() + " " + a.outcome()
+    Diagnosis d = currentFailure;
+    journal.record("assistant_attempt", currentIteration, d == null ? null : d.phase(), d == null ? null : d.step(), a.proposer() + " " + a.outcome()
         + (a.error() == null ? "" : ": " + a.error()),
         data("proposer", a.proposer(), "outcome", a.outcome(), "session_id", a.sessionId(),
             "tokens_in", a.tokensIn(), "tokens_out", a.tokensOut(), "cost_usd", a.costUsd(),
@@ -287,9 +315,11 @@ public final class Autopilot {
     }
   }
 
-  /** The newest report written by this run (report names start with a UTC timestamp). */
+  /** The newest report written by this run (report names start with a UTC timestamp, in ms). */
   private Optional<Path> reportOf(SupervisedRun run) {
-    String since = Timestamps.compact(Instant.parse(run.record().startedAt()).minusSeconds(1));
+    // No slack: the run's start time is taken before the runner starts, on the same clock, so a
+    // report from the previous run (which may end within the same second) never counts as this one's.
+    String since = Timestamps.compact(Instant.parse(run.record().startedAt()));
     return ReportFiles.newest(layout.reportDir())
         .filter(p -> p.getFileName().toString().compareTo(since) >= 0);
   }
@@ -336,9 +366,7 @@ public final class Autopilot {
    */
   private PhaseStatus status() throws InterruptedException {
     if (ctx.status().kind() == ToolCommand.Kind.OURS) {
-      Status.Report r = Status.compute(layout, true);
-      return new PhaseStatus(r.planPath(), r.statePath(), r.reportDir(), r.currentPhase(), r.nextPhase(),
-          r.nextStep(), r.lastFailure(), r.lastFailureReport());
+      return Status.compute(layout, true);
     }
     return new StatusProbe().probe(ctx.statusArgv(), ctx.toolCwd());
   }
@@ -351,14 +379,30 @@ public final class Autopilot {
 
   static String describe(Proposal p) {
     if (p == null) return "(none)";
-    List<String> parts = new ArrayList<>();
-    if (!p.configureFlagsAdd().isEmpty()) parts.add("configure_flags_add " + String.join(" ", p.configureFlagsAdd()));
-    p.env().forEach((k, v) -> parts.add(k + "=\"" + v + "\""));
-    if (!p.patchesAdd().isEmpty()) parts.add("patches_add " + String.join(" ", p.patchesAdd()));
-    if (p.buildDir() != null) parts.add("build_dir " + p.buildDir());
-    if (p.cleanBuild() != null) parts.add("clean_build " + p.cleanBuild());
-    String target = p.phase() + (p.step() == null ? "" : "/" + p.step());
-    return target + ": " + (parts.isEmpty() ? "no change" : String.join(", ", parts));
+    return p.phase() + (p.step() == null ? "" : "/" + p.step()) + ": " + p.summary();
+  }
+
+
+  /**
+   * Why a runner stopped without a report (bad input: a changed plan, bad overrides), from the
+   * end of its log: its last `bq2: ` error line, else its last line. Reads at most 16 KiB.
+   */
+  static String lastWords(Path log) {
+    try (SeekableByteChannel ch = Files.newByteChannel(log)) {
+      long size = ch.size();
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size, 16 * 1024));
+      ch.position(size - buf.capacity());
+      while (buf.hasRemaining() && ch.read(buf) > 0) { }
+      List<String> lines = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)
+          .lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+      if (lines.isEmpty()) return null;
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (lines.get(i).startsWith("bq2: ")) return lines.get(i);
+      }
+      return lines.get(lines.size() - 1);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static String firstLine(Diagnosis d) {

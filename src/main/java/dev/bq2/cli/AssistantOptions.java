@@ -84,7 +84,9 @@ public class AssistantOptions {
       throw Bq2Exception.badInput("--assistant command needs --assistant-command PATH (prompt on stdin, proposal JSON on stdout)");
     }
     Path session = name.equals("claude") ? claudeSessionFile : name.equals("codex") ? sessionFile : null;
-    AssistantSettings s = new AssistantSettings(repo, binary,
+    // Without a builder repo the assistant runs (and Claude keeps its sessions) in the current directory.
+    Path cwd = repo != null ? repo : Path.of("").toAbsolutePath();
+    AssistantSettings s = new AssistantSettings(cwd, binary,
         command == null ? List.of() : List.of(command.toAbsolutePath().toString()), duration(timeout), sandbox, config,
         args, Map.of(), session == null ? null : new SessionFile(session), budget,
         new PromptBuilder(PromptBuilder.defaultDirs(repo), Redactor.forProcessEnv()), journal);

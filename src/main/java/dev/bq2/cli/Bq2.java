@@ -32,8 +32,15 @@ import picocli.CommandLine.Option;
       DemoCommand.class,
       SessionCommand.class,
       CodexNamespaceCommand.class,
+      PlanWriteCommand.class,
+      OverridesCommand.class,
+      BackAnnotateCommand.class,
       SysrootRunnerCommand.class,
       SysrootStatusCommand.class,
+      ReportsCommand.class,
+      LogCommand.class,
+      StopCommand.class,
+      ShellCommand.class,
     })
 public class Bq2 implements Callable<Integer> {
   /** Names that may be symlinked to the launcher (`bq2 --install`). */
@@ -67,10 +74,15 @@ public class Bq2 implements Callable<Integer> {
   }
 
   public static CommandLine commandLine() {
-    return withHandlers(new CommandLine(new Bq2()));
+    return configured(new CommandLine(new Bq2()));
   }
 
-  private static CommandLine withHandlers(CommandLine cl) {
+  /** Handlers and user defaults, on a command line and every subcommand it has now. */
+  private static CommandLine configured(CommandLine cl) {
+    // Defaults users set once (e.g. `assistant=codex`, `max-iterations=40`): keys are long option
+    // names without dashes; flags on the command line still win.
+    Path config = configFile();
+    if (Files.isReadable(config)) cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
     cl.setExecutionExceptionHandler(Bq2::handle);
     cl.setParameterExceptionHandler(Bq2::handleParameter);
     return cl;
@@ -88,7 +100,7 @@ public class Bq2 implements Callable<Integer> {
       if (c == CommandLine.HelpCommand.class || cmd == null || !cmd.name().equals(name)) continue;
       CommandLine parent = new CommandLine(CommandLine.Model.CommandSpec.create().name("bq2"));
       parent.addSubcommand(name, new CommandLine(c));
-      return withHandlers(parent);
+      return configured(parent);
     }
     return null;
   }
@@ -117,6 +129,13 @@ public class Bq2 implements Callable<Integer> {
     cl.getErr().println("bq2: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
     cl.getErr().flush();
     return ExitCodes.BAD_INPUT;
+  }
+
+  /** `$BQ2_CONFIG`, else `~/.config/bq2/bq2.properties` (absent: built-in defaults only). */
+  static Path configFile() {
+    String env = System.getenv("BQ2_CONFIG");
+    if (env != null && !env.isBlank()) return Path.of(env);
+    return Path.of(System.getProperty("user.home"), ".config", "bq2", "bq2.properties");
   }
 
   public static void main(String[] args) {

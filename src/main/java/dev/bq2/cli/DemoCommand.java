@@ -1,5 +1,6 @@
 package dev.bq2.cli;
 
+import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.autopilot.Autopilot;
 import dev.bq2.autopilot.IterateOptions;
 import dev.bq2.autopilot.IterateResult;
@@ -26,10 +27,21 @@ public class DemoCommand implements Callable<Integer> {
   @Option(names = "--jobs", paramLabel = "N", description = "Parallel make jobs for the runner.")
   Integer jobs;
 
+  @Option(names = "--back-annotate",
+      description = "Then fold the overrides into the demo repo's plan spec, commit, and rebuild from scratch to prove it.")
+  boolean backAnnotate;
+
+  @Option(names = "--write-only", description = "Only write the demo tree (to try `bq2 iterate --rootfs DIR/rootfs --repo DIR/repo` by hand).")
+  boolean writeOnly;
+
   @Override
   public Integer call() throws InterruptedException {
     DemoWriter.Demo demo = DemoWriter.write(dir);
     System.out.println("demo: wrote " + demo.rootfs() + " (rootfs) and " + demo.repo() + " (builder repo, git)");
+    if (writeOnly) {
+      System.out.println("demo: try `bq2 iterate --rootfs " + demo.rootfs() + " --repo " + demo.repo() + " --all-phases`");
+      return 0;
+    }
     Context ctx = new ContextDetector().rootfs(demo.rootfs()).repo(demo.repo()).detect();
     List<String> runnerArgs = jobs == null ? List.of() : List.of("--jobs", String.valueOf(jobs));
     IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, System.out, System.console() != null);
@@ -41,6 +53,11 @@ public class DemoCommand implements Callable<Integer> {
     System.out.print(Json.pretty(PlanFiles.readOverrides(ctx.layout().overrides())));
     System.out.println("demo: history of every delta: " + ctx.layout().overridesHistory());
     for (Path j : r.journals()) System.out.println("demo: journal " + j.resolve("journal.md"));
+    if (backAnnotate && r.exitCode() == 0) {
+      System.out.println();
+      return new BackAnnotator(new BackAnnotator.Options(demo.repo(), null, null, List.of(), null, null, true, null, null,
+          null, System.out, System.console() != null)).run(ctx).exitCode();
+    }
     return r.exitCode();
   }
 }

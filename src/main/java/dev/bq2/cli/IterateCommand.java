@@ -1,7 +1,14 @@
 package dev.bq2.cli;
 
 import dev.bq2.Bq2Exception;
+import dev.bq2.annotate.BackAnnotator;
+import dev.bq2.ExitCodes;
 import dev.bq2.autopilot.Autopilot;
+import dev.bq2.autopilot.DetachedAutopilot;
+import dev.bq2.supervise.RunOutcome;
+import dev.bq2.supervise.SupervisedRun;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import dev.bq2.autopilot.IterateOptions;
 import dev.bq2.autopilot.IterateResult;
 import dev.bq2.propose.Proposer;
@@ -60,10 +67,25 @@ public class IterateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Do not print the context lines.")
   boolean quiet;
 
+  @Option(names = "--back-annotate", description = "When the phase completes, back-annotate the overrides (see `bq2 back-annotate`).")
+  boolean backAnnotate;
+
+  @Mixin BackAnnotateOptions annotate;
+
+  @Option(names = "--detach", description = "Run the autopilot itself in the background (overnight); prints where its log and journal are.")
+  boolean detach;
+
+  @Option(names = "--attach", description = "Follow a detached autopilot until it ends; exits with its exit code.")
+  boolean attach;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
     Context ctx = context.detect();
+    if (attach) return attach(ctx);
     if (!quiet) ctx.describe().forEach(System.out::println);
+    if (detach) return detach(ctx);
     // Rules first (cheap, offline, deterministic), then the assistant when one is chosen or found.
     List<Proposer> proposers = new ArrayList<>();
     proposers.add(new RuleProposer(rules == null ? RuleSet.defaults() : RuleSet.load(rules).before(RuleSet.defaults())));
@@ -77,7 +99,35 @@ public class IterateCommand implements Callable<Integer> {
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r = autopilot.get().run();
     System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.applied() + " delta(s) applied)");
+    if (backAnnotate && r.exitCode() == 0) {
+      return new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx).exitCode();
+    }
     return r.exitCode();
+  }
+
+  private int detach(Context ctx) {
+    List<String> all = spec.commandLine().getParseResult().originalArgs();
+    // originalArgs holds the whole command line; keep what follows `iterate`
+    List<String> args = new ArrayList<>(all.subList(all.indexOf("iterate") + 1, all.size()));
+    args.removeIf(a -> a.equals("--detach"));
+    if (context.rootfs == null) args.addAll(List.of("--rootfs", ctx.rootfs().toString()));
+    SupervisedRun run = DetachedAutopilot.start(ctx, args);
+    System.out.println("iterate: autopilot detached (pid " + run.record().pid() + ")");
+    System.out.println("iterate: log     " + run.record().log());
+    System.out.println("iterate: journal " + (sessionDir != null ? sessionDir
+        : ctx.repo() != null ? ctx.repo().resolve("session") : ctx.layout().rootfs().resolve("var/lib/sysroot-build-sessions"))
+        + "/<UTC>-<phase>/journal.md");
+    System.out.println("iterate: follow it with `bq2 iterate --attach --rootfs " + ctx.rootfs() + "`");
+    return 0;
+  }
+
+  private int attach(Context ctx) throws InterruptedException {
+    SupervisedRun run = DetachedAutopilot.current(ctx.layout()).orElseThrow(() -> Bq2Exception.badInput(
+        "no detached autopilot for " + ctx.rootfs() + "; start one with `bq2 iterate --detach`"));
+    System.out.println("iterate: attached to autopilot pid " + run.record().pid() + " (log " + run.record().log() + ")");
+    RunOutcome o = DetachedAutopilot.follow(run, System.out, System.console() != null);
+    System.out.println("iterate: detached autopilot ended: " + (o.exitCode() == null ? o.detail() : "exit " + o.exitCode()));
+    return o.exitCode() == null ? ExitCodes.NEEDS_PERSON : o.exitCode();
   }
 
   Instant deadline() {

@@ -17,6 +17,8 @@ import dev.bq2.propose.Proposal;
 import dev.bq2.propose.ProposalRequest;
 import dev.bq2.propose.ProposalRequests;
 import dev.bq2.propose.ProposalValidator;
+import dev.bq2.propose.Proposer;
+import dev.bq2.propose.ProposerException;
 import dev.bq2.propose.RuleProposer;
 import dev.bq2.propose.RuleSet;
 import dev.bq2.report.ReportFiles;
@@ -24,11 +26,13 @@ import dev.bq2.rootfs.RootfsLayout;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,8 +62,8 @@ public class ProposeCommand implements Callable<Integer> {
   @Option(names = "--repo", paramLabel = "DIR", description = "The builder repo; patches may only come from its patches/.")
   Path repo;
 
-  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "rules", description = "Who proposes: rules (default).")
-  String assistant;
+  /** `--assistant rules|codex|claude|command|auto` and friends, as for `bq2 iterate`. */
+  @Mixin AssistantOptions assistant;
 
   @Option(names = "--rules", paramLabel = "FILE", description = "Extra rules, tried before the built-in ones (same id replaces a built-in).")
   Path rulesFile;
@@ -79,11 +83,7 @@ public class ProposeCommand implements Callable<Integer> {
       String overrides, DiagnosisJson diagnosis) {}
 
   @Override
-  public Integer call() {
-    if (!"rules".equals(assistant)) {
-      throw Bq2Exception.badInput("--assistant " + assistant + ": propose knows only 'rules' here; "
-          + "assistants run from bq2 iterate (see docs/assistants.md)");
-    }
+  public Integer call() throws InterruptedException {
     boolean haveFiles = rootfs != null || overrides != null || plan != null;
     RootfsLayout layout = haveFiles ? RootfsLayout.of(rootfs, plan, overrides, statePath, null, null) : null;
     Path planFile = layout == null ? null : layout.plan();
@@ -96,9 +96,29 @@ public class ProposeCommand implements Callable<Integer> {
     Overrides ov = PlanFiles.readOverrides(overridesFile);
     Path history = layout == null ? null : layout.overridesHistory();
     ProposalRequest req = ProposalRequests.build(d, ReportFiles.read(report), bp, ov, overridesFile, history, repo);
-    RuleProposer proposer = new RuleProposer(RuleSet.load(rulesFile));
-    Optional<Proposal> found = proposer.propose(req);
-    List<String> problems = found.map(p -> ProposalValidator.validate(p, req)).orElse(List.of("no rule knows this failure"));
+    RuleProposer rules = new RuleProposer(RuleSet.load(rulesFile));
+    // Rules first, then the assistant (if one is chosen or found on PATH), as `bq2 iterate` does.
+    List<Proposer> chain = new ArrayList<>(List.of(rules));
+    assistant.proposer(repo, assistant.budget(), attempt -> { }).ifPresent(chain::add);
+    Optional<Proposal> found = Optional.empty();
+    Proposer proposer = rules;
+    List<String> failures = new ArrayList<>();
+    for (Proposer candidate : chain) {
+      proposer = candidate;
+      try {
+        found = candidate.propose(req);
+      } catch (ProposerException e) {
+        failures.add(candidate.name() + " failed: " + e.getMessage());
+        continue;
+      }
+      if (found.isPresent()) break;
+    }
+    Optional<Proposal> proposal = found;
+    List<String> problems = found.map(p -> ProposalValidator.validate(p, req)).orElseGet(() -> {
+      List<String> none = new ArrayList<>(failures);
+      none.add(chain.size() == 1 ? "no rule knows this failure" : "no rule knows this failure and no assistant proposed a fix");
+      return none;
+    });
     String applied = null;
     if (apply && problems.isEmpty()) {
       HistoryEntry h = new OverridesEditor(overridesFile, history).apply(found.get(), d, proposer.name());
@@ -106,13 +126,13 @@ public class ProposeCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.print(Json.pretty(new Result(found.orElse(null), proposer.name(), proposer.lastRule(), problems, applied,
+      out.print(Json.pretty(new Result(proposal.orElse(null), proposer.name(), rules == proposer ? rules.lastRule() : null, problems, applied,
           overridesFile == null ? null : overridesFile.toString(), DiagnosisJson.of(d))));
     } else {
       out.println("failure: " + d.phase() + "/" + d.step() + " " + DiagnosisJson.of(d).failureClass()
           + " signature " + d.signature().substring(0, 12));
       if (found.isPresent()) {
-        out.println("rule " + proposer.lastRule() + ": " + found.get().rationale());
+        out.println((proposer == rules ? "rule " + rules.lastRule() : proposer.name()) + ": " + found.get().rationale());
         out.print(Json.pretty(found.get()));
       }
       problems.forEach(p -> out.println("not applicable: " + p));

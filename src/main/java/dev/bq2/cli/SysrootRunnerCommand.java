@@ -3,7 +3,9 @@ package dev.bq2.cli;
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
 import dev.bq2.runner.Interrupts;
+import dev.bq2.namespace.Bind;
 import dev.bq2.runner.NamespaceMode;
+import dev.bq2.runner.NamespacePolicy;
 import dev.bq2.runner.RunLog;
 import dev.bq2.runner.RunOptions;
 import dev.bq2.runner.Runner;
@@ -55,10 +57,15 @@ public class SysrootRunnerCommand implements Callable<Integer> {
       description = "Keep progress although the plan file changed since the state was written.")
   boolean acceptPlanChange;
 
-  @Option(names = "--namespace-mode", paramLabel = "refuse|in-place", defaultValue = "refuse",
+  @Option(names = "--namespace-mode", paramLabel = "enter|refuse|in-place", defaultValue = "enter",
       converter = ModeConverter.class,
-      description = "seed/bq2 phases: refuse with a report (default), or run them on the host on purpose.")
+      description = {"seed/bq2 phases: run their commands inside the rootfs (enter, the default),",
+          "refuse with a report, or run them on the host on purpose (in-place)."})
   NamespaceMode namespaceMode;
+
+  @Option(names = "--bind", paramLabel = "SRC:DST",
+      description = "Bind host folder SRC at DST inside the seed/bq2 rootfs on entry (repeatable).")
+  List<String> binds = new ArrayList<>();
 
   @Option(names = "--echo", negatable = true,
       description = "Echo command output to the console with a [phase/step] prefix (default: when a terminal is attached).")
@@ -79,7 +86,9 @@ public class SysrootRunnerCommand implements Callable<Integer> {
     RunOptions options = new RunOptions(paths.layout(), phase, packages, dryRun, !noResume, !noReport,
         !noOverrides, jobs == null ? 0 : jobs, acceptPlanChange, namespaceMode, echo, null, null, null);
     try (Interrupts interrupts = Interrupts.install()) {
-      return new Runner(options, new RunLog(spec.commandLine().getOut()), interrupts).run();
+      NamespacePolicy policy = NamespacePolicy.of(namespaceMode, options.layout().rootfs(),
+          binds.stream().map(Bind::parse).toList());
+      return new Runner(options, new RunLog(spec.commandLine().getOut()), interrupts, policy).run();
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.bq2.cli;
 
 import dev.bq2.ExitCodes;
 import dev.bq2.json.Json;
+import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.state.Status;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -29,7 +30,7 @@ public class SysrootStatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Status.Report r = Status.compute(paths.layout(), !noOverrides);
+    PhaseStatus r = Status.compute(paths.layout(), !noOverrides);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.line(r));

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The stable identity of a failure: sha256 over phase, step, class and the decisive lines with
- * everything that changes between runs (temp dirs, line:col, addresses, times, job counts)
+ * everything that changes between runs (temp dirs, line:col, addresses, times, durations, job counts)
  * normalised away, so the same failure in a new run or checkout gets the same signature.
  */
 public final class Signature {
@@ -28,6 +28,8 @@ public final class Signature {
   private static final Pattern JOBS = Pattern.compile("(?<=\\s|^)-j\\s?\\d+|--jobs(?:=|\\s)\\d+|--parallel=\\d+");
   private static final Pattern HEX_ID = Pattern.compile("\\b[0-9a-f]{8,}\\b");
   private static final Pattern PID = Pattern.compile("\\b(?:pid|PID)[ =:]*\\d+");
+  /** Elapsed times (`Finished in 0.039s`, `in 323.2ms`): they differ on every run of the same failure. */
+  private static final Pattern DURATION = Pattern.compile("(?<![\\w.])\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s)(?!\\w)");
   private static final Pattern SPACES = Pattern.compile("\\s+");
 
   private Signature() {}
@@ -44,6 +46,7 @@ public final class Signature {
     s = PAREN_LINE.matcher(s).replaceAll("(*)");
     s = LINE_COL.matcher(s).replaceAll(":*");
     s = JOBS.matcher(s).replaceAll("-j*");
+    s = DURATION.matcher(s).replaceAll("<duration>");
     s = PID.matcher(s).replaceAll("pid *");
     s = HEX_ID.matcher(s).replaceAll("*");
     // Quotes differ by locale (`x' vs ‘x’); spacing by terminal width.

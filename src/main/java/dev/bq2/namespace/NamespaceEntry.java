@@ -31,13 +31,16 @@ public final class NamespaceEntry {
   private final Map<String, String> env;
   private final String workdir;
   private final boolean privileged;
+  private final boolean keepEnvironment;
 
-  private NamespaceEntry(Path rootfs, List<Bind> binds, Map<String, String> env, String workdir, boolean privileged) {
+  private NamespaceEntry(Path rootfs, List<Bind> binds, Map<String, String> env, String workdir, boolean privileged,
+      boolean keepEnvironment) {
     this.rootfs = rootfs;
     this.binds = List.copyOf(binds);
     this.env = Map.copyOf(env);
     this.workdir = workdir;
     this.privileged = privileged;
+    this.keepEnvironment = keepEnvironment;
   }
 
   public static Builder builder(Path rootfs) {
@@ -51,6 +54,7 @@ public final class NamespaceEntry {
     private final Map<String, String> env = new LinkedHashMap<>();
     private String workdir = "/";
     private Boolean privileged;
+    private boolean keepEnvironment;
 
     private Builder(Path rootfs) {
       this.rootfs = rootfs.toAbsolutePath().normalize();
@@ -88,6 +92,15 @@ public final class NamespaceEntry {
       return this;
     }
 
+    /**
+     * Keep the caller's environment inside instead of clearing it (the runner: the existing tool
+     * does not reset the environment on entry, and env values stay out of argv).
+     */
+    public Builder keepEnvironment() {
+      keepEnvironment = true;
+      return this;
+    }
+
     public NamespaceEntry build() {
       if (!Files.isDirectory(rootfs)) {
         throw Bq2Exception.badInput("Workspace rootfs missing at " + rootfs + "; run ./bin/bq2 sysroot to generate it or pass --rootfs");
@@ -98,9 +111,10 @@ public final class NamespaceEntry {
         }
       }
       Map<String, String> e = new LinkedHashMap<>();
-      e.put("PATH", DEFAULT_PATH);
+      if (!keepEnvironment) e.put("PATH", DEFAULT_PATH);
       e.putAll(env);
-      return new NamespaceEntry(rootfs, binds, e, workdir, privileged != null ? privileged : hasSysAdmin());
+      return new NamespaceEntry(rootfs, binds, e, workdir, privileged != null ? privileged : hasSysAdmin(),
+          keepEnvironment);
     }
   }
 
@@ -200,7 +214,7 @@ public final class NamespaceEntry {
       s.append("echo bq2-namespace-ok\n");
       return s.toString();
     }
-    s.append("exec ").append(q(tool("env"))).append(" -i");
+    s.append("exec ").append(q(tool("env"))).append(keepEnvironment ? "" : " -i");
     env.forEach((k, v) -> s.append(' ').append(q(k + "=" + v)));
     s.append(' ').append(q(tool("unshare"))).append(" --root=\"$R\" --wd=").append(q(workdir)).append(" -- \"$@\"\n");
     return s.toString();

@@ -44,4 +44,15 @@ public record Proposal(
     return configureFlagsAdd.isEmpty() && env.isEmpty() && patchesAdd.isEmpty() && buildDir == null
         && cleanBuild == null;
   }
+
+  /** `configure_flags_add --disable-werror, CFLAGS="-O2", clean_build true` (journals, commit messages). */
+  public String summary() {
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    if (!configureFlagsAdd.isEmpty()) parts.add("configure_flags_add " + String.join(" ", configureFlagsAdd));
+    env.forEach((k, v) -> parts.add(k + "=\"" + v + "\""));
+    if (!patchesAdd.isEmpty()) parts.add("patches_add " + String.join(" ", patchesAdd));
+    if (buildDir != null) parts.add("build_dir " + buildDir);
+    if (cleanBuild != null) parts.add("clean_build " + cleanBuild);
+    return parts.isEmpty() ? "no change" : String.join(", ", parts);
+  }
 }

@@ -1,5 +1,8 @@
 package dev.bq2.rootfs;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
@@ -25,5 +28,19 @@ public record PhaseStatus(
   /** No incomplete step is left in the resolved plan. */
   public boolean complete() {
     return COMPLETE.equals(nextPhase);
+  }
+
+  /** The `key=value` lines of `sysroot-status`. */
+  public List<String> lines() {
+    List<String> out = new ArrayList<>();
+    out.add("plan_path=" + planPath);
+    out.add("state_path=" + statePath);
+    out.add("report_dir=" + reportDir);
+    if (currentPhase != null) out.add("current_phase=" + currentPhase);
+    out.add("next_phase=" + nextPhase);
+    if (nextStep != null) out.add("next_step=" + nextStep);
+    if (lastFailure != null) out.add("last_failure=" + lastFailure);
+    if (lastFailureReport != null) out.add("last_failure_report=" + lastFailureReport);
+    return out;
   }
 }

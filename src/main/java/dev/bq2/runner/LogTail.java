@@ -10,10 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The last lines of a (possibly huge) log, read backwards from the end. */
-final class LogTail {
+public final class LogTail {
   private LogTail() {}
 
-  static List<String> last(Path file, int lines) {
+  public static List<String> last(Path file, int lines) {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
       long pos = f.length();
       byte[] chunk = new byte[16384];

@@ -1,8 +1,10 @@
 package dev.bq2.runner;
 
-/** `--namespace-mode`: what to do with `seed`/`bq2` phases while namespace entry is not built. */
+/** `--namespace-mode`: where `seed`/`bq2` phases run. */
 public enum NamespaceMode {
-  /** Stop such a phase with a failure report (the default: never silently on the host). */
+  /** Run each command of such a phase inside its rootfs (the default; never silently on the host). */
+  ENTER("enter"),
+  /** Stop such a phase with a failure report. */
   REFUSE("refuse"),
   /** Run such a phase on the host, in place, because the user asked for it. */
   IN_PLACE("in-place");
@@ -21,6 +23,6 @@ public enum NamespaceMode {
     for (NamespaceMode m : values()) {
       if (m.flag.equals(s)) return m;
     }
-    throw new IllegalArgumentException("expected refuse or in-place, got " + s);
+    throw new IllegalArgumentException("expected enter, refuse or in-place, got " + s);
   }
 }

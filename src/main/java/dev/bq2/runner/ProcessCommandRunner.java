@@ -30,6 +30,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
   private final RunLog log;
   private final Interrupts interrupts;
   private final List<String> commandPrefix;
+  private final RootView view;
   private final Duration grace;
   private final OutputStream logOut;
 
@@ -40,6 +41,18 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
    */
   public ProcessCommandRunner(Path logFile, String label, boolean echo, RunLog log,
       Interrupts interrupts, List<String> commandPrefix, Duration grace) {
+    this(logFile, label, echo, log, interrupts, commandPrefix, null, grace);
+  }
+
+  /** Commands run inside {@code view}'s rootfs (one namespace entry each), or in place when it is null. */
+  public ProcessCommandRunner(Path logFile, String label, boolean echo, RunLog log,
+      Interrupts interrupts, RootView view, Duration grace) {
+    this(logFile, label, echo, log, interrupts, List.of(), view, grace);
+  }
+
+  private ProcessCommandRunner(Path logFile, String label, boolean echo, RunLog log,
+      Interrupts interrupts, List<String> commandPrefix, RootView view, Duration grace) {
+    this.view = view;
     this.logFile = logFile.toAbsolutePath();
     this.label = label;
     this.echo = echo;
@@ -60,7 +73,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
   public void run(List<String> argv, Path cwd, Map<String, String> env)
       throws StepFailedException, InterruptedException {
     int rc = exec(argv, cwd, env);
-    if (rc != 0) throw StepFailedException.commandFailed(argv, rc);
+    if (rc != 0) throw StepFailedException.commandFailed(view == null ? argv : view.insideArgv(argv), rc);
   }
 
   @Override
@@ -85,13 +98,20 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
 
   private int exec(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
     if (interrupts.requested()) throw new InterruptedException(interrupts.message());
-    String shown = String.join(" ", argv);
-    note("Running in " + cwd + ": " + shown);
-    log.info("Running in " + cwd + ": " + shown);
+    String shown = String.join(" ", view == null ? argv : view.insideArgv(argv));
+    String where = view == null ? cwd.toString()
+        : (view.insidePath(cwd) == null ? "/" : view.insidePath(cwd)) + " (" + view.namespace() + " rootfs " + view.root() + ")";
+    note("Running in " + where + ": " + shown);
+    log.info("Running in " + where + ": " + shown);
     List<String> full = new ArrayList<>(commandPrefix);
-    full.addAll(argv);
+    if (view != null) {
+      full.addAll(view.wrap(argv, cwd));
+    } else {
+      full.addAll(argv);
+    }
+    File dir = view != null && !java.nio.file.Files.isDirectory(cwd) ? view.root().toFile() : cwd.toFile();
     ProcessBuilder pb = new ProcessBuilder(ProcessGroup.wrap(full))
-        .directory(cwd.toFile())
+        .directory(dir)
         .redirectErrorStream(true)
         .redirectInput(new File("/dev/null"));
     pb.environment().clear();

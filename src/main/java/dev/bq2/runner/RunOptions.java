@@ -37,17 +37,17 @@ public record RunOptions(
   public RunOptions {
     packages = packages == null ? List.of() : List.copyOf(packages);
     phase = phase == null ? Selection.ALL : phase;
-    namespaceMode = namespaceMode == null ? NamespaceMode.REFUSE : namespaceMode;
+    namespaceMode = namespaceMode == null ? NamespaceMode.ENTER : namespaceMode;
     jobs = jobs > 0 ? jobs : Runtime.getRuntime().availableProcessors();
     cwd = cwd == null ? Path.of("").toAbsolutePath() : cwd.toAbsolutePath();
     cacheDir = cacheDir == null ? defaultCache(layout) : cacheDir;
     grace = grace == null ? Duration.ofSeconds(10) : grace;
   }
 
-  /** All defaults: every phase, resume, reports, overrides, refuse seed/bq2 phases. */
+  /** All defaults: every phase, resume, reports, overrides, seed/bq2 phases entered. */
   public static RunOptions defaults(RootfsLayout layout) {
     return new RunOptions(layout, Selection.ALL, List.of(), false, true, true, true, 0, false,
-        NamespaceMode.REFUSE, null, null, null, null);
+        NamespaceMode.ENTER, null, null, null, null);
   }
 
   /** `<rootfs>/var/lib/sysroot-build-sources`, beside the other canonical files. */

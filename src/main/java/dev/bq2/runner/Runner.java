@@ -61,7 +61,7 @@ public final class Runner {
   }
 
   public Runner(RunOptions options, RunLog log, Interrupts interrupts) {
-    this(options, log, interrupts, NamespacePolicy.of(options.namespaceMode()));
+    this(options, log, interrupts, NamespacePolicy.of(options.namespaceMode(), options.layout().rootfs(), List.of()));
   }
 
   /** One `{"phase": ..., "step": ...}` object of the dry-run output (interop.md §6.3). */
@@ -163,8 +163,10 @@ public final class Runner {
     StepFailedException setupError = null;
     try {
       entry = namespaces.enter(phase);
+      if (entry.view() != null) log.info("Entering " + entry.view().namespace() + " rootfs " + entry.view().root());
       if (phase.destdir() != null && !phase.destdir().isEmpty()) {
-        Path d = o.cwd().resolve(phase.destdir());
+        Path d = entry.view() == null ? o.cwd().resolve(phase.destdir())
+            : entry.view().hostPath(phase.destdir(), entry.view().root());
         try {
           Files.createDirectories(d);
         } catch (IOException e) {
@@ -193,8 +195,8 @@ public final class Runner {
       Path logFile = o.layout().logDir().resolve(ReportFiles.logName(started, phase.name(), step.name()));
       Outcome out;
       try (ProcessCommandRunner commands = new ProcessCommandRunner(logFile, phase.name() + "/" + step.name(),
-          o.echoOutput(), log, interrupts, entry == null ? List.of() : entry.commandPrefix(), o.grace())) {
-        out = runStep(phase, step, commands, setupError);
+          o.echoOutput(), log, interrupts, entry == null ? null : entry.view(), o.grace())) {
+        out = runStep(phase, step, commands, setupError, entry == null ? null : entry.view());
         if (out.error() != null) commands.note("Step failed: " + out.error());
       }
       if (out.error() != null) {
@@ -213,8 +215,11 @@ public final class Runner {
     return ExitCodes.OK;
   }
 
-  private Outcome runStep(BuildPhase phase, BuildStep step, ProcessCommandRunner commands, StepFailedException setupError) {
-    Path cwd = step.workdir() == null ? o.cwd() : o.cwd().resolve(step.workdir());
+  private Outcome runStep(BuildPhase phase, BuildStep step, ProcessCommandRunner commands, StepFailedException setupError,
+      RootView view) {
+    // Inside a rootfs the workdir is a path there (and `/` without one, as after the tool's entry).
+    Path cwd = view != null ? (step.workdir() == null ? view.root() : view.hostPath(step.workdir(), view.root()))
+        : step.workdir() == null ? o.cwd() : o.cwd().resolve(step.workdir());
     String where = step.workdir() == null ? "(no chdir)" : cwd.toString();
     log.info("Building " + step.name() + " in " + where + " (phase=" + phase.name() + ")");
     commands.note("Step " + phase.name() + "/" + step.name() + " (strategy " + step.strategy() + ") in " + where);
@@ -234,7 +239,7 @@ public final class Runner {
       StepContext ctx = new StepContext(phase, step, cwd, env, stepEnv,
           step.installPrefix() != null ? step.installPrefix() : phase.installPrefix(),
           step.destdir() != null ? step.destdir() : phase.destdir(),
-          o.jobs(), o.resume(), o.cacheDir(), commands);
+          o.jobs(), o.resume(), o.cacheDir(), commands, view);
       log.info("Starting " + step.strategy() + " build for " + step.name() + " in " + where + " (cpus=" + o.jobs() + ")");
       interrupts.enterStrategy();
       try {

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param stepEnv phase env overlaid with step env only (what the report calls effective_env)
  * @param resume whether resume is on (extract-sources skips existing build directories then)
  * @param cacheDir where download-sources caches archives when the step names no destdir
+ * @param view the seed/bq2 rootfs the step runs in (its plan paths map under it on the host),
+ *     null in place
  */
 public record StepContext(
     BuildPhase phase,
@@ -26,7 +28,14 @@ public record StepContext(
     int jobs,
     boolean resume,
     Path cacheDir,
-    CommandRunner commands) {
+    CommandRunner commands,
+    RootView view) {
+
+  /** A step run in place, on the host. */
+  public StepContext(BuildPhase phase, BuildStep step, Path cwd, Map<String, String> env, Map<String, String> stepEnv,
+      String installPrefix, String destdir, int jobs, boolean resume, Path cacheDir, CommandRunner commands) {
+    this(phase, step, cwd, env, stepEnv, installPrefix, destdir, jobs, resume, cacheDir, commands, null);
+  }
 
   /** The DESTDIR-joined path: `destdir + path` when a destdir is set, else `path`. */
   public Path destdirJoined(String path) {

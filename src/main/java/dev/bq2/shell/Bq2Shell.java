@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -54,15 +55,22 @@ public final class Bq2Shell {
 
   private final Function<String[], Integer> dispatcher;
   private final List<String> contextArgs;
+  private final Supplier<String> rootfs;
 
-  /** @param dispatcher runs a bq2 argv in-process and returns its exit code */
-  public Bq2Shell(Function<String[], Integer> dispatcher, List<String> contextArgs) {
+  /**
+   * @param dispatcher runs a bq2 argv in-process and returns its exit code
+   * @param contextArgs the shell's own --rootfs/--repo/… flags, passed on to each command
+   * @param rootfs detects the rootfs (for `status`, whose command takes only --rootfs)
+   */
+  public Bq2Shell(Function<String[], Integer> dispatcher, List<String> contextArgs, Supplier<String> rootfs) {
     this.dispatcher = dispatcher;
     this.contextArgs = List.copyOf(contextArgs);
+    this.rootfs = rootfs;
   }
 
   public int run(Terminal terminal) throws IOException {
-    Path history = Path.of(System.getProperty("user.home"), ".bq2_history");
+    // -Dbq2.history=FILE moves it (tests keep the user's home untouched)
+    Path history = Path.of(System.getProperty("bq2.history", System.getProperty("user.home") + "/.bq2_history"));
     List<String> words = new ArrayList<>(COMMANDS.keySet());
     words.addAll(List.of("help", "exit", "quit"));
     LineReader reader = LineReaderBuilder.builder()
@@ -92,7 +100,14 @@ public final class Bq2Shell {
         out.flush();
         continue;
       }
-      String[] argv = toArgv(line);
+      String[] argv;
+      try {
+        argv = toArgv(line);
+      } catch (RuntimeException e) {
+        out.println("bq2: " + e.getMessage());
+        out.flush();
+        continue;
+      }
       if (argv == null) {
         out.println("unknown command: " + line + " (type `help`)");
         out.flush();
@@ -115,7 +130,11 @@ public final class Bq2Shell {
       String word = e.getKey();
       if (line.equals(word) || line.startsWith(word + " ")) {
         List<String> argv = new ArrayList<>(e.getValue());
-        argv.addAll(contextArgs);
+        if (argv.get(0).equals("sysroot-status")) {
+          argv.addAll(List.of("--rootfs", rootfs.get()));
+        } else {
+          argv.addAll(contextArgs);
+        }
         String rest = line.substring(word.length()).strip();
         if (!rest.isEmpty()) argv.addAll(Arrays.asList(rest.split("\\s+")));
         return argv.toArray(String[]::new);

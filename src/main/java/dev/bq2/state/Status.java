@@ -6,6 +6,7 @@ import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.BuildStep;
 import dev.bq2.plan.OverridesApplier;
 import dev.bq2.plan.PlanFiles;
+import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.rootfs.RootfsLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,35 +29,6 @@ public final class Status {
     }
   }
 
-  /** The status keys, in the existing tool's order; absent keys are null (omitted in JSON). */
-  @JsonPropertyOrder({
-    "plan_path", "state_path", "report_dir", "current_phase", "next_phase", "next_step",
-    "last_failure", "last_failure_report"
-  })
-  public record Report(
-      String planPath,
-      String statePath,
-      String reportDir,
-      String currentPhase,
-      String nextPhase,
-      String nextStep,
-      String lastFailure,
-      String lastFailureReport) {
-
-    /** The `key=value` lines of `sysroot-status`. */
-    public List<String> lines() {
-      List<String> out = new ArrayList<>();
-      out.add("plan_path=" + planPath);
-      out.add("state_path=" + statePath);
-      out.add("report_dir=" + reportDir);
-      if (currentPhase != null) out.add("current_phase=" + currentPhase);
-      out.add("next_phase=" + nextPhase);
-      if (nextStep != null) out.add("next_step=" + nextStep);
-      if (lastFailure != null) out.add("last_failure=" + lastFailure);
-      if (lastFailureReport != null) out.add("last_failure_report=" + lastFailureReport);
-      return out;
-    }
-  }
 
   public static Next next(BuildPlan resolved, Progress progress) {
     for (BuildPhase phase : resolved.phases()) {
@@ -67,7 +39,7 @@ public final class Status {
     return new Next(null, null);
   }
 
-  public static Report compute(RootfsLayout layout, boolean useOverrides) {
+  public static PhaseStatus compute(RootfsLayout layout, boolean useOverrides) {
     BuildPlan plan = PlanFiles.readPlan(layout.plan());
     BuildPlan resolved = useOverrides
         ? OverridesApplier.apply(plan, PlanFiles.readOverrides(layout.overrides()), layout.overrides())
@@ -80,7 +52,7 @@ public final class Status {
     }
     Next next = next(resolved, progress);
     FailureRef f = state == null ? null : state.progress().lastFailure();
-    return new Report(
+    return new PhaseStatus(
         layout.plan().toString(),
         layout.state().toString(),
         layout.reportDir().toString(),

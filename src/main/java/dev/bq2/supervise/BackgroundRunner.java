@@ -43,8 +43,15 @@ public final class BackgroundRunner {
           + "exit \"$rc\"\n";
 
   private final Path logDir;
+  private final String logPrefix;
 
   public BackgroundRunner(Path logDir) {
+    this(logDir, "sysroot-runner");
+  }
+
+  /** A supervisor whose logs are named `<logPrefix>-<UTC>-<phase>.log` (e.g. `iterate` for a detached autopilot). */
+  public BackgroundRunner(Path logDir, String logPrefix) {
+    this.logPrefix = logPrefix;
     this.logDir = logDir.toAbsolutePath().normalize();
   }
 
@@ -134,7 +141,7 @@ public final class BackgroundRunner {
 
   /** Creates the log file exclusively; a second launch in the same second gets `.2`, `.3`, …. */
   private Path claimLog(Instant now, String phase) {
-    String base = "sysroot-runner-" + Timestamps.fileSeconds(now) + "-" + slug(phase);
+    String base = logPrefix + "-" + Timestamps.fileSeconds(now) + "-" + slug(phase);
     try {
       Files.createDirectories(logDir);
       for (int n = 1; ; n++) {

@@ -132,7 +132,7 @@ class ProposeCommandTest {
         new FailureReport.ReportPhase("p", "host", "/usr", null, Map.of()),
         new FailureReport.ReportStep("pkg", "shell", dir.toString(), null, null, Map.of(), Map.of(), List.of(), List.of()),
         List.of("/bin/false"), 1, log.toString(), "Command failed (1): /bin/false", null, null, null));
-    assertEquals(3, run("propose", "--report", r.toString(), "--json"));
+    assertEquals(3, run("propose", "--report", r.toString(), "--assistant", "rules", "--json"));
     JsonNode j = Json.MAPPER.readTree(out);
     assertTrue(j.get("proposal").isNull());
     assertEquals("no rule knows this failure", j.get("problems").get(0).asText());
@@ -147,5 +147,30 @@ class ProposeCommandTest {
     assertEquals(64, j.get("signature").asText().length());
     assertEquals(2, run("diagnose", "--report", dir.resolve("missing.json").toString()));
     assertTrue(err.contains("missing.json: file not found"), err);
+  }
+
+  @Test
+  void anAssistantCommandProposesWhenNoRuleKnowsTheFailure() throws Exception {
+    Path log = layout.reportDir().resolve("odd.log");
+    Files.writeString(log, "pkg.c:3:2: error: #error define BQ2_OK to build this package\n");
+    Path r = ReportFiles.write(layout.reportDir(), Instant.now(), new FailureReport(1, "x",
+        new FailureReport.ReportPhase("p", "host", "/usr", null, Map.of("CFLAGS", "-O1")),
+        new FailureReport.ReportStep("pkg", "shell", dir.toString(), null, null, Map.of(), Map.of("CFLAGS", "-O1"),
+            List.of(), List.of()),
+        List.of("/bin/sh", "-e", "-c", "gcc $CFLAGS a.c b.c -o prog"), 1, log.toString(), "Command failed (1): make", null, null, null));
+    Path prompt = dir.resolve("prompt.txt");
+    Path script = dir.resolve("assistant.sh");
+    Files.writeString(script, "#!/bin/sh\ncat > " + prompt + "\n"
+        + "echo '{\"phase\":\"p\",\"step\":\"pkg\",\"configure_flags_add\":[],\"env\":{\"CFLAGS\":\"-O1 -DBQ2_OK\"},"
+        + "\"patches_add\":[],\"build_dir\":null,\"clean_build\":null,\"rationale\":\"the package asks for BQ2_OK\",\"escalate\":false}'\n");
+    script.toFile().setExecutable(true);
+    assertEquals(0, run("propose", "--report", r.toString(), "--rootfs", layout.rootfs().toString(),
+        "--assistant", "command", "--assistant-command", script.toString(), "--json"), err);
+    JsonNode j = Json.MAPPER.readTree(out);
+    assertEquals("command", j.get("proposer").asText());
+    assertEquals("-O1 -DBQ2_OK", j.get("proposal").get("env").get("CFLAGS").asText());
+    assertTrue(j.get("problems").isEmpty(), out);
+    assertTrue(Files.readString(prompt).contains("#error define BQ2_OK"), "the prompt carries the decisive log line");
+    assertFalse(Files.exists(layout.overrides()), "printed, not applied");
   }
 }

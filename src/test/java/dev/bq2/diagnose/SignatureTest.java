@@ -51,5 +51,9 @@ class SignatureTest {
     assertEquals("main.c:*: error: x", Signature.normalise("/tmp/junit123/pkg/src/main.c:12:7: error: x"));
     assertEquals("ld: cc*.o: in function 'main':", Signature.normalise("/usr/bin/ld: /tmp/ccAb12Cd.o: in function `main':"));
     assertEquals("<time> at 0x* make -j*", Signature.normalise("2026-02-23T14:41:25.685363Z at 0x7ffe12 make -j48"));
+    // The runner's own "Finished in" lines enter the excerpt when no compiler line matched.
+    assertEquals("Finished in <duration> (exit=127): sh", Signature.normalise("Finished in 0.039s (exit=127): /bin/sh"));
+    assertEquals("Completed phase p in <duration>", Signature.normalise("Completed phase p in 323.2ms"));
+    assertEquals("-O2 x86_64s 3rd", Signature.normalise("-O2 x86_64s 3rd"));
   }
 }

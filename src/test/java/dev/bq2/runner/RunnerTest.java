@@ -218,13 +218,18 @@ class RunnerTest {
   @Test
   void seedPhaseIsRefusedUnlessInPlaceIsAsked() throws Exception {
     fs.writeOverrides(GAMMA_FIX);
-    TestRootfs.Result r = fs.runner();
+    // The default (enter) needs the host layout: this rootfs is not <hw>/seed-rootfs/bq2-rootfs.
+    TestRootfs.Result r0 = fs.runner();
+    assertEquals(1, r0.exit(), r0.toString());
+    String error0 = fs.newestReport().get("error").asText();
+    assertTrue(error0.contains("is not inside a seed rootfs") && error0.contains("--namespace-mode in-place"), error0);
+    TestRootfs.Result r = fs.runner("--namespace-mode", "refuse");
     assertEquals(1, r.exit(), r.toString());
     JsonNode rep = fs.newestReport();
     assertEquals("sysroot-from-seed", rep.get("phase").get("name").asText());
     assertEquals("delta", rep.get("step").get("name").asText());
     String error = rep.get("error").asText();
-    assertTrue(error.contains("not available yet") && error.contains("--namespace-mode in-place"), error);
+    assertTrue(error.contains("--namespace-mode refuse was given") && error.contains("--namespace-mode in-place"), error);
     assertTrue(rep.get("command").isNull());
     assertFalse(Files.exists(fs.work.resolve("stage")), "a refused phase does not touch its destdir");
     assertFalse(fs.trace().contains("delta"));

@@ -12,11 +12,18 @@ final class StepPaths {
 
   /** A plan path as the old tool would see it after chdir into the workdir. */
   static Path resolve(StepContext ctx, String path) {
+    if (ctx.view() != null) return ctx.view().hostPath(path, ctx.cwd());
     return ctx.cwd().resolve(path).normalize();
   }
 
   /** The DESTDIR-joined path (interop.md §7.1), resolved against the workdir. */
   static Path underDestdir(StepContext ctx, String path) {
+    if (ctx.view() != null) {
+      // Plan paths are inside paths: join first, then map under the rootfs on the host (§8.4).
+      String d = ctx.destdir();
+      String joined = d == null || d.isEmpty() ? path : d + (path.startsWith("/") ? path : "/" + path);
+      return ctx.view().hostPath(joined, ctx.cwd());
+    }
     return ctx.cwd().resolve(ctx.destdirJoined(path)).normalize();
   }
 

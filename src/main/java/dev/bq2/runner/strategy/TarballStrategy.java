@@ -21,7 +21,9 @@ final class TarballStrategy implements Strategy {
   public void execute(StepContext ctx) throws StepFailedException, InterruptedException {
     String output = ctx.step().installPrefix();
     if (output == null) throw new StepFailedException("tarball requires step.install_prefix (output path)");
-    String sourceRoot = ctx.step().workdir() == null ? "/" : ctx.cwd().toString();
+    // The workdir as the plan sees it (inside the rootfs when the phase entered one).
+    String sourceRoot = ctx.step().workdir() == null ? "/"
+        : ctx.view() != null ? ctx.view().insidePath(ctx.cwd()) : ctx.cwd().toString();
     String destdir = ctx.destdir();
     if (destdir != null && !destdir.isEmpty() && !sourceRoot.startsWith(destdir)) {
       sourceRoot = sourceRoot.equals("/") ? destdir : destdir + sourceRoot;

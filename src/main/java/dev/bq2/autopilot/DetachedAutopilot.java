@@ -1,0 +1,60 @@
+package dev.bq2.autopilot;
+
+import dev.bq2.rootfs.Context;
+import dev.bq2.rootfs.OwnCommand;
+import dev.bq2.rootfs.RootfsLayout;
+import dev.bq2.supervise.AutopilotLock;
+import dev.bq2.supervise.BackgroundRunner;
+import dev.bq2.supervise.LogFollower;
+import dev.bq2.supervise.RunOutcome;
+import dev.bq2.supervise.SupervisedRun;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * `bq2 iterate --detach` / `--attach`: the autopilot itself run nohup-style for overnight runs,
+ * under the same supervision as the runner (own session, log, run record, exit file), in
+ * `<rootfs>/var/lib/sysroot-build-logs/autopilot/`.
+ */
+public final class DetachedAutopilot {
+  private DetachedAutopilot() {}
+
+  static BackgroundRunner supervisor(RootfsLayout layout) {
+    return new BackgroundRunner(layout.logDir().resolve("autopilot"), "iterate");
+  }
+
+  /** Starts `bq2 iterate <args>` detached; refuses while another autopilot holds this rootfs. */
+  public static SupervisedRun start(Context ctx, List<String> iterateArgs) {
+    // Fail here, in the user's terminal, rather than in a log nobody is reading yet.
+    try (AutopilotLock probe = AutopilotLock.acquire(ctx.layout().logDir())) {
+      // free: released at once, the detached autopilot takes it for its whole life
+    }
+    List<String> argv = new ArrayList<>(OwnCommand.argv("iterate"));
+    argv.addAll(iterateArgs);
+    return supervisor(ctx.layout()).start("autopilot", argv, ctx.cwd(), Map.of());
+  }
+
+  public static Optional<SupervisedRun> current(RootfsLayout layout) {
+    return supervisor(layout).attach();
+  }
+
+  /** Follows the detached autopilot's log until it exits; returns its exit code (null when lost). */
+  public static RunOutcome follow(SupervisedRun run, PrintStream out, boolean terminal)
+      throws InterruptedException {
+    try {
+      LogFollower f = new LogFollower(Path.of(run.record().log()), 0, out, terminal,
+          Instant.parse(run.record().startedAt()));
+      RunOutcome o = f.follow(run);
+      f.finish();
+      return o;
+    } catch (IOException e) {
+      return run.awaitExit();
+    }
+  }
+}

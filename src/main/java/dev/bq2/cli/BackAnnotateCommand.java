@@ -1,0 +1,40 @@
+package dev.bq2.cli;
+
+import dev.bq2.annotate.BackAnnotator;
+import dev.bq2.rootfs.Context;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `bq2 back-annotate`: fold the proven overrides into the builder, verify, commit once, start clean. */
+@Command(name = "back-annotate", mixinStandardHelpOptions = true,
+    description = {"Fold the overrides in force into the builder (plan spec: merged; code builder: edited by the assistant),",
+        "verify the regenerated plan equals plan + overrides and the --check commands pass, then replace the plan,",
+        "commit once and archive the overrides, history and state into the session folder.",
+        "Exit 0 done (and reproduced with --verify-from-scratch), 1 not reproduced from scratch,",
+        "2 refused (phase not complete with these overrides, uncommitted changes, bad input),",
+        "3 verification failed (everything left as it was)."})
+public class BackAnnotateCommand implements Callable<Integer> {
+  @Mixin ContextOptions context;
+
+  @Mixin BackAnnotateOptions annotate;
+
+  @Mixin AssistantOptions assistant;
+
+  @Option(names = "--session-dir", paramLabel = "DIR",
+      description = "Session folders (default: <repo>/session, as iterate): archives go into the newest.")
+  Path sessionDir;
+
+  @Option(names = "--quiet", description = "Do not print the context lines.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Context ctx = context.detect();
+    if (!quiet) ctx.describe().forEach(System.out::println);
+    BackAnnotator.Result r = new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx);
+    return r.exitCode();
+  }
+}

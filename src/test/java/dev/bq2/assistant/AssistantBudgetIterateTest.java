@@ -1,0 +1,55 @@
+package dev.bq2.assistant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `--max-assistant-tokens`: the run stops with exit 3 once the assistants' tokens are spent. */
+class AssistantBudgetIterateTest {
+  @TempDir Path tmp;
+
+  private IterateRig.Run claude(IterateRig rig, MessagesStub stub, String... more) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
+    env.put("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + stub.port());
+    env.put("ANTHROPIC_API_KEY", "dummy");
+    env.put("CLAUDE_CODE_MAX_RETRIES", "0");
+    env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+    env.put("DISABLE_TELEMETRY", "1");
+    List<String> args = new java.util.ArrayList<>(List.of("--assistant", "claude",
+        "--assistant-binary", Fixtures.binary("claude").toString(), "--quiet"));
+    args.addAll(List.of(more));
+    return rig.iterate(env, args.toArray(String[]::new));
+  }
+
+  @Test
+  void tokenBudgetSpentStopsTheRunWithExit3() throws Exception {
+    IterateRig rig = new IterateRig(tmp);
+    try (MessagesStub stub = new MessagesStub()) {
+      stub.then(new ModelStub.Json_(IterateRig.proposal("pkg1", "EXTRA_DEFINE", "-DBQ2_OK", "pkg1 needs BQ2_OK")),
+          new ModelStub.Json_(IterateRig.proposal("pkg2", "EXTRA_DEFINE", "-DBQ2_OK2", "pkg2 needs BQ2_OK2")));
+      // The first attempt (18 tokens) crosses the limit of 10 and still counts; no second one starts.
+      IterateRig.Run r = claude(rig, stub, "--max-assistant-tokens", "10");
+
+      assertEquals(3, r.exit(), r.out());
+      assertEquals("-DBQ2_OK", rig.overrideEnv("pkg1", "EXTRA_DEFINE"), "the paid-for answer was applied");
+      assertEquals(null, rig.overrideEnv("pkg2", "EXTRA_DEFINE"));
+      assertEquals(1, rig.events("assistant_attempt").size());
+      List<JsonNode> stopped = rig.events("stopped");
+      assertEquals(1, stopped.size(), r.out());
+      assertTrue(stopped.get(0).path("message").asText().contains("assistant token budget spent: 18 of 10"),
+          stopped.toString());
+      assertEquals(3, stopped.get(0).at("/data/exit_code").asInt());
+      assertEquals("pkg2", rig.stateJson().at("/progress/last_failure/step").asText());
+      assertEquals(1, stub.requests().size(), "no request after the budget was spent");
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.bq2.autopilot;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bq2.ExitCodes;
+import dev.bq2.propose.HistoryEntry;
+import dev.bq2.propose.RuleProposer;
+import dev.bq2.rootfs.RootfsLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 3 "must show": each stop condition ends the run with exit 3 (needs a person) and a
+ * `stopped` journal event that says why and what to do next.
+ */
+class AutopilotStopTest {
+  @TempDir Path dir;
+
+  /** A failure the built-in `missing-makeinfo` rule knows, but whose fix (MAKEINFO=true) does not help. */
+  static final String MAKEINFO_ALWAYS_MISSING = "echo 'makeinfo: command not found' >&2\nexit 127";
+
+  @Test
+  @Timeout(60)
+  void aFailureNoRuleKnowsStopsWithoutAGuess() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("boom", "echo boom\nexit 1"));
+
+    Fixture.Run run = Fixture.iterate(Fixture.context(dir, rootfs), List.of(RuleProposer.withDefaults()), 3, 20, null, false);
+
+    assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
+    assertEquals(1, run.result.iterations());
+    assertEquals(0, run.result.applied());
+    JournalEvent stopped = stoppedEvent(rootfs);
+    assertTrue(stopped.message().startsWith("no safe fix known for p/boom"), stopped.message());
+    assertEquals(ExitCodes.NEEDS_PERSON, stopped.get("exit_code"));
+    assertNotNull(stopped.get("next_action"));
+    assertFalse(Files.exists(layout.overrides()), "nothing was guessed");
+    assertTrue(run.out.contains("stopped, needs a person: no safe fix known"), run.out);
+    List<JournalEvent> ev = Fixture.events(session(rootfs));
+    assertTrue(ev.stream().anyMatch(e -> e.type().equals("proposal_rejected") && e.message().equals("rules has no proposal")),
+        ev.toString());
+    assertTrue(Files.readString(session(rootfs).resolve("journal.md")).contains("- [ ] needs a person: no safe fix known"));
+  }
+
+  @Test
+  @Timeout(60)
+  void maxAttemptsPerStepReached() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("docs", MAKEINFO_ALWAYS_MISSING));
+
+    Fixture.Run run = Fixture.iterate(Fixture.context(dir, rootfs), List.of(RuleProposer.withDefaults()), 1, 20, null, false);
+
+    assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
+    assertEquals(2, run.result.iterations(), "one delta tried, then the step's second failure stops the run");
+    JournalEvent stopped = stoppedEvent(rootfs);
+    assertEquals("--max-attempts-per-step 1 reached for p/docs", stopped.message());
+    List<HistoryEntry> h = Fixture.history(layout);
+    assertEquals(List.of("applied", "reverted", "outcome"), h.stream().map(HistoryEntry::event).toList(),
+        "the delta that did not help is reverted before stopping: " + h + run);
+    assertFalse(Fixture.overrides(layout).toString().contains("MAKEINFO"), Fixture.overrides(layout).toString());
+  }
+
+  @Test
+  @Timeout(60)
+  void maxIterationsReached() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("docs", MAKEINFO_ALWAYS_MISSING));
+
+    Fixture.Run run = Fixture.iterate(Fixture.context(dir, rootfs), List.of(RuleProposer.withDefaults()), 3, 1, null, false);
+
+    assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
+    assertEquals(1, run.result.iterations());
+    assertEquals(1, run.result.applied());
+    JournalEvent stopped = stoppedEvent(rootfs);
+    assertEquals("--max-iterations 1 reached", stopped.message());
+    assertEquals(1, stopped.iteration());
+    assertTrue(Fixture.overrides(layout).toString().contains("\"MAKEINFO\":\"true\""),
+        "the applied delta stays for the next run to prove: " + Fixture.overrides(layout));
+    assertEquals(1, Fixture.files(layout.logDir()).stream().filter(p -> p.toString().endsWith(".run.json")).count(),
+        "no runner was started after the limit");
+  }
+
+  @Test
+  @Timeout(60)
+  void deadlinePassedStartsNoRunner() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("ok", "true"));
+    Instant past = Instant.now().minusSeconds(60);
+
+    Fixture.Run run = Fixture.iterate(Fixture.context(dir, rootfs), List.of(RuleProposer.withDefaults()), 3, 20, past, false);
+
+    assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
+    assertEquals(0, run.result.iterations());
+    JournalEvent stopped = stoppedEvent(rootfs);
+    assertEquals("deadline " + past + " passed", stopped.message());
+    assertTrue(Fixture.files(layout.logDir()).stream().noneMatch(p -> p.getFileName().toString().startsWith("sysroot-runner-")),
+        "no runner was started");
+    assertFalse(Files.exists(layout.state()));
+  }
+
+  @Test
+  @Timeout(60)
+  void aRunnerThatRefusesItsInputStopsTheRunWithItsReason() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("a", "true"),
+        Fixture.Step.shell("b", "echo boom\nexit 1"));
+    assertEquals(1, dev.bq2.cli.Bq2.commandLine().execute("sysroot-runner", "--rootfs", rootfs.toString()));
+    // The builder regenerated the plan: the runner refuses to reuse the recorded progress (exit 2)
+    // and writes no report; the previous run's report (just written) is not taken for this run's.
+    Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("a", "true # regenerated"),
+        Fixture.Step.shell("b", "echo boom\nexit 1"));
+
+    Fixture.Run run = Fixture.iterate(Fixture.context(dir, rootfs), List.of(RuleProposer.withDefaults()), 3, 20, null, false);
+
+    assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
+    JournalEvent stopped = stoppedEvent(rootfs);
+    assertTrue(stopped.message().startsWith("runner exited 2 without advancing p and without a failure report: bq2: "),
+        stopped.message());
+    assertTrue(stopped.message().contains("--accept-plan-change"), "the runner's own reason and fix: " + stopped.message());
+    assertFalse(Files.exists(layout.overrides()));
+    assertTrue(Fixture.events(session(rootfs)).stream().noneMatch(e -> e.type().equals("failure")), "no failure was made up");
+  }
+
+  private static Path session(Path rootfs) throws Exception {
+    List<Path> s = Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions"));
+    assertEquals(1, s.size(), s.toString());
+    return s.get(0);
+  }
+
+  private static JournalEvent stoppedEvent(Path rootfs) throws Exception {
+    List<JournalEvent> ev = Fixture.events(session(rootfs));
+    JournalEvent last = ev.get(ev.size() - 1);
+    assertEquals("stopped", last.type(), ev.toString());
+    assertEquals(1, ev.stream().filter(e -> e.type().equals("stopped")).count());
+    return last;
+  }
+}
