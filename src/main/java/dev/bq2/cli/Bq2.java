@@ -74,7 +74,11 @@ public class Bq2 implements Callable<Integer> {
   }
 
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Bq2());
+    return configured(new CommandLine(new Bq2()));
+  }
+
+  /** Handlers and user defaults, on a command line and every subcommand it has now. */
+  private static CommandLine configured(CommandLine cl) {
     // Defaults users set once (e.g. `assistant=codex`, `max-iterations=40`): keys are long option
     // names without dashes; flags on the command line still win.
     Path config = configFile();
@@ -82,6 +86,23 @@ public class Bq2 implements Callable<Integer> {
     cl.setExecutionExceptionHandler(Bq2::handle);
     cl.setParameterExceptionHandler(Bq2::handleParameter);
     return cl;
+  }
+
+  /**
+   * Start-up speed: picocli's model of every subcommand costs ~0.1 s to build, so a run of one
+   * named subcommand (`bq2 sysroot-status ...`) builds only that one, under a bare `bq2` parent
+   * so that usage and errors read exactly as in the full tree. Null for anything else (help,
+   * options, no arguments): those get the full tree.
+   */
+  static CommandLine single(String name) {
+    for (Class<?> c : Bq2.class.getAnnotation(Command.class).subcommands()) {
+      Command cmd = c.getAnnotation(Command.class);
+      if (c == CommandLine.HelpCommand.class || cmd == null || !cmd.name().equals(name)) continue;
+      CommandLine parent = new CommandLine(CommandLine.Model.CommandSpec.create().name("bq2"));
+      parent.addSubcommand(name, new CommandLine(c));
+      return configured(parent);
+    }
+    return null;
   }
 
   /** Maps exceptions to documented exit codes with one clear line on stderr. */
@@ -133,6 +154,8 @@ public class Bq2 implements Callable<Integer> {
     if (args.length == 0 && System.console() != null && hasShell()) {
       args = new String[] {"shell"};
     }
+    CommandLine single = args.length > 0 ? single(args[0]) : null;
+    if (single != null) return single.execute(Arrays.copyOf(args, args.length));
     return commandLine().execute(Arrays.copyOf(args, args.length));
   }
 

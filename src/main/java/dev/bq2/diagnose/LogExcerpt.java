@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
@@ -49,6 +50,49 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
   private static boolean prefilter(String line) {
     for (String n : NEEDLES) {
       if (line.contains(n)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The needles as bytes, indexed by their first byte (all needles are ASCII); `\r` and NUL
+   * map to {@link #UNSURE}: such lines are changed before matching, so they take the slow path.
+   */
+  private static final byte[][][] NEEDLES_BY_FIRST_BYTE = new byte[128][][];
+  private static final byte[][] UNSURE = new byte[0][];
+
+  static {
+    for (String n : NEEDLES) {
+      byte[] b = n.getBytes(StandardCharsets.US_ASCII);
+      byte[][] old = NEEDLES_BY_FIRST_BYTE[b[0]];
+      byte[][] grown = old == null ? new byte[1][] : Arrays.copyOf(old, old.length + 1);
+      grown[grown.length - 1] = b;
+      NEEDLES_BY_FIRST_BYTE[b[0]] = grown;
+    }
+    NEEDLES_BY_FIRST_BYTE['\r'] = UNSURE;
+    NEEDLES_BY_FIRST_BYTE[0] = UNSURE;
+  }
+
+  /**
+   * False when the raw UTF-8 bytes of a line show it cannot pass {@link #prefilter(String)}, in
+   * one pass and without decoding: an ASCII needle is in the decoded text exactly when its bytes
+   * are in the raw bytes (UTF-8 decoding never changes or swallows an ASCII byte).
+   */
+  static boolean mayPassPrefilter(byte[] a, int off, int len) {
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      int first = a[i];
+      if (first < 0) continue;
+      byte[][] candidates = NEEDLES_BY_FIRST_BYTE[first];
+      if (candidates == null) continue;
+      if (candidates == UNSURE) return true;
+      for (byte[] n : candidates) {
+        // the second-byte test avoids most calls
+        if (i + n.length <= end && (n.length < 2 || a[i + 1] == n[1])
+            && Arrays.equals(a, i, i + n.length, n, 0, n.length)) {
+          return true;
+        }
+      }
     }
     return false;
   }
@@ -120,13 +164,16 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
 
   /** Splits bytes into lines from the end, keeping only what the excerpt needs. */
   private static final class Scanner {
-    /** The bytes of the line being assembled, in reverse order (we read backwards). */
-    private final byte[] partial = new byte[MAX_LINE_BYTES];
-    private int partialLen;
+    /**
+     * The line being assembled, in file order, in {@code line[lineStart..MAX_LINE_BYTES)}: we read
+     * backwards, so its bytes are prepended; a line longer than the buffer keeps its end.
+     */
+    private final byte[] line = new byte[MAX_LINE_BYTES];
+    private int lineStart = MAX_LINE_BYTES;
     private boolean partialCut;
     private boolean sawAnyByte;
     /** Lines after the current one (file order), for "after" context; newest last. */
-    private final Deque<String> after = new ArrayDeque<>();
+    private final Deque<Line> after = new ArrayDeque<>();
     /** Output in reverse file order. */
     private final List<String> out = new ArrayList<>();
     private final List<String> decisive = new ArrayList<>();
@@ -144,47 +191,64 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
     }
 
     void feedChunk(byte[] a, int n) {
-      for (int i = n - 1; i >= 0 && !done(); i--) {
-        byte b = a[i];
-        if (b == '\n') {
-          if (sawAnyByte) endLine();
-          sawAnyByte = true;
-        } else {
-          sawAnyByte = true;
-          if (partialLen < MAX_LINE_BYTES) {
-            partial[partialLen++] = b;
-          } else {
-            partialCut = true;
-          }
-        }
+      if (done()) return;
+      int end = n; // bytes [i + 1, end) belong to the line being assembled
+      for (int i = n - 1; i >= 0; i--) {
+        if (a[i] != '\n') continue;
+        boolean any = sawAnyByte || end > i + 1;
+        prepend(a, i + 1, end - i - 1);
+        if (any) endLine();
+        sawAnyByte = true;
+        end = i;
+        if (done()) return; // only a completed line changes done()
       }
+      prepend(a, 0, end);
+      if (end > 0) sawAnyByte = true;
+    }
+
+    private void prepend(byte[] a, int off, int len) {
+      int take = Math.min(len, lineStart);
+      if (take < len) partialCut = true;
+      System.arraycopy(a, off + len - take, line, lineStart - take, take);
+      lineStart -= take;
     }
 
     void finish() {
-      if (partialLen > 0 || partialCut) endLine();
+      if (lineStart < MAX_LINE_BYTES || partialCut) endLine();
     }
 
-    /** Completes the line collected in `partial` (reverse order) and classifies it. */
+    /** Completes the line collected in `line` and classifies it. */
     private void endLine() {
-      byte[] fwd = new byte[partialLen];
-      for (int i = 0; i < partialLen; i++) fwd[i] = partial[partialLen - 1 - i];
-      // A cut line keeps its end (the part nearest the error text); mark the cut.
-      String line = new String(fwd, StandardCharsets.UTF_8);
-      if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) line = line.replace("\r", "").replace('\0', ' ');
-      if (partialCut) line = "…" + line;
-      partialLen = 0;
+      int len = MAX_LINE_BYTES - lineStart;
+      boolean mayMatter = mayPassPrefilter(line, lineStart, len);
+      Line raw = new Line(Arrays.copyOfRange(line, lineStart, MAX_LINE_BYTES), partialCut);
+      lineStart = MAX_LINE_BYTES;
       partialCut = false;
-      accept(line.stripTrailing());
+      // Fast path, same outcome as accept(): a line that cannot be decisive, when neither the
+      // tail nor "before" context wants it, is kept only as raw bytes for "after" context.
+      if (!mayMatter && tail.size() >= 10 && beforeWanted == 0) {
+        lineNo++;
+        sinceDecisive++;
+        remember(raw);
+        return;
+      }
+      accept(raw.text(), raw);
     }
 
-    private void accept(String line) {
+    private void remember(Line line) {
+      after.addLast(line);
+      if (after.size() > CONTEXT) after.removeFirst();
+    }
+
+    private void accept(String line, Line raw) {
       long idx = lineNo++;
       if (tail.size() < 10 && !line.isBlank()) tail.add(line);
       boolean dec = isDecisive(line);
       if (dec) {
         // "after" context: the lines just scanned follow this one in the file; add them
         // farthest first so `out` stays in reverse file order (increasing idx)
-        List<String> ctx = new ArrayList<>(after);
+        List<String> ctx = new ArrayList<>();
+        for (Line l : after) ctx.add(l.text());
         for (int i = Math.max(0, ctx.size() - CONTEXT); i < ctx.size(); i++) {
           long ctxIdx = idx - (ctx.size() - i);
           if (ctxIdx > lastOut && ctxIdx >= 0 && !ctx.get(i).isBlank()) add(ctx.get(i), ctxIdx);
@@ -201,8 +265,7 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
         }
         sinceDecisive++;
       }
-      after.addLast(line);
-      if (after.size() > CONTEXT) after.removeFirst();
+      remember(raw);
     }
 
     private void add(String line, long idx) {
@@ -210,6 +273,29 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       if (out.size() >= MAX_LINES) return;
       out.add(line);
       lastOut = idx;
+    }
+
+    /** A line's bytes in file order; decoded to text only when it is shown. */
+    private static final class Line {
+      private final byte[] fwd;
+      private final boolean cut;
+      private String text;
+
+      Line(byte[] fwd, boolean cut) {
+        this.fwd = fwd;
+        this.cut = cut;
+      }
+
+      String text() {
+        if (text == null) {
+          String line = new String(fwd, StandardCharsets.UTF_8);
+          if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) line = line.replace("\r", "").replace('\0', ' ');
+          // A cut line keeps its end (the part nearest the error text); mark the cut.
+          if (cut) line = "…" + line;
+          text = line.stripTrailing();
+        }
+        return text;
+      }
     }
 
     LogExcerpt result(long scanned) {

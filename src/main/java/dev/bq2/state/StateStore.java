@@ -15,8 +15,12 @@ import java.util.Map;
 
 /** Loads and saves the state file. A corrupt state is refused with a hint, never reset. */
 public final class StateStore {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private final Path file;
+
+  /** Seeded on first use only: status and the runner's resume path never pay for seeding. */
+  private static final class Random {
+    static final SecureRandom INSTANCE = new SecureRandom();
+  }
 
   public StateStore(Path file) {
     this.file = file;
@@ -45,7 +49,7 @@ public final class StateStore {
 
   public static BuildState fresh() {
     byte[] id = new byte[8];
-    RANDOM.nextBytes(id);
+    Random.INSTANCE.nextBytes(id);
     return new BuildState(1, HexFormat.of().formatHex(id), Timestamps.state(Instant.now()), null, null,
         null, null, null, Progress.empty(), Map.of());
   }
