@@ -7,6 +7,7 @@ import dev.bq2.plan.Overrides;
 import dev.bq2.plan.PlanFiles;
 import dev.bq2.rootfs.RootfsLayout;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +30,11 @@ public class OverridesShowCommand implements Callable<Integer> {
     Provenance prov = Provenance.read(layout.overridesHistory());
     List<String> hand = prov.handEdited(o);
     if (json) {
-      System.out.print(Json.pretty(Map.of("overrides", o, "deltas", prov.inForce(), "hand_edited_phases", hand)));
+      Map<String, Object> shown = new LinkedHashMap<>(); // stable key order
+      shown.put("overrides", o);
+      shown.put("deltas", prov.inForce());
+      shown.put("hand_edited_phases", hand);
+      System.out.print(Json.pretty(shown));
       return 0;
     }
     System.out.println("overrides: " + layout.overrides() + (o.isEmpty() ? " (none in force)" : ""));
