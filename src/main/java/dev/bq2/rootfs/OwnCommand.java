@@ -30,6 +30,7 @@ public final class OwnCommand {
     argv.addAll(JVM_OPTIONS);
     Path jar = ownJar();
     if (jar != null) {
+      argv.addAll(classDataSharing(jar, subcommand));
       argv.add("-jar");
       argv.add(jar.toString());
     } else {
@@ -39,6 +40,29 @@ public final class OwnCommand {
     }
     argv.add(subcommand);
     return argv;
+  }
+
+  /**
+   * The same per-command class data sharing archive as bin/bq2 (`target/cds/<command>.jsa`):
+   * used when it is newer than the jar, else made by this run's exit. About 0.1 s per runner
+   * start (see docs/benchmarks.md).
+   */
+  static List<String> classDataSharing(Path jar, String subcommand) {
+    Path dir = jar.resolveSibling("cds");
+    Path archive = dir.resolve(subcommand.replaceAll("[^a-z0-9-]", "_") + ".jsa");
+    try {
+      if (Files.isRegularFile(archive)
+          && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+        return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+      }
+      Files.createDirectories(dir);
+      if (Files.isWritable(dir)) {
+        return List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+      }
+    } catch (java.io.IOException e) {
+      // no archive: a slower start, nothing else
+    }
+    return List.of();
   }
 
   static String javaBinary() {
