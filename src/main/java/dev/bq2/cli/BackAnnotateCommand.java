@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /** `bq2 back-annotate`: fold the proven overrides into the builder, verify, commit once, start clean. */
 @Command(name = "back-annotate", mixinStandardHelpOptions = true,
-    description = {"Fold the overrides in force into the builder (plan spec: merged; code builder: edited by the assistant),",
+    description = {"Fold the proven overrides into the builder, verify, commit once, archive overrides and state.",
+        "Plan spec: merged; code builder: edited by the assistant. Then",
         "verify the regenerated plan equals plan + overrides and the --check commands pass, then replace the plan,",
         "commit once and archive the overrides, history and state into the session folder.",
         "Exit 0 done (and reproduced with --verify-from-scratch), 1 not reproduced from scratch,",

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** `bq2 codex-namespace`: an interactive Codex inside the rootfs, resuming the stored session. */
 @Command(name = "codex-namespace", mixinStandardHelpOptions = true,
     description = {
-      "Run Codex interactively inside the rootfs: the work folder at /work (CODEX_HOME=/work/.codex),",
+      "Run Codex interactively inside the rootfs, resuming the stored session.",
+      "The work folder is at /work (CODEX_HOME=/work/.codex),",
       "the repo at /work/bootstrap-qcow2, `codex resume <id>` when a session id is stored; afterwards",
       "the newest session's id is stored for next time."})
 public class CodexNamespaceCommand implements Callable<Integer> {

@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
 
 /** `bq2 demo`: the whole autopilot loop on an embedded rootfs and builder repo, offline. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Write a self-contained demo (rootfs + builder repo) and run the autopilot on it",
-        "to completion with the built-in rules. Rerunning starts fresh."})
+    description = {"Write a self-contained demo (rootfs + builder repo) and run the autopilot on it to completion.",
+        "Offline, with the built-in rules. Rerunning starts fresh."})
 public class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", defaultValue = "bq2-demo", description = "Where to write the demo (default ./${DEFAULT-VALUE}).")
   Path dir;

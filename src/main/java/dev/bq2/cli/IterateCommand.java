@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
 
 /** `bq2 iterate`: the autopilot loop on the detected (or given) rootfs. */
 @Command(name = "iterate", mixinStandardHelpOptions = true,
-    description = {"Run the plan's next phase in the background, fix each failure with a minimal override,",
-        "and rerun until next_phase advances. Exit 0 phase complete, 2 bad input, 3 stopped and needs a person."})
+    description = {"Run the next phase in the background, fixing each failure with a minimal override, until it advances.",
+        "Rules first, then the assistant; journal in <repo>/session/. Exit 0 phase complete, 2 bad input, 3 stopped and needs a person."})
 public class IterateCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** `bq2 plan-write`: regenerate the plan from a plan spec (the plan-spec builder's "builder"). */
 @Command(name = "plan-write", mixinStandardHelpOptions = true,
-    description = {"Generate the build plan from a plan spec (${VAR} placeholders substituted) and write it atomically.",
+    description = {"Generate the build plan from a plan spec ($${VAR} placeholders substituted) and write it atomically.",
         "Exit 0 written, 2 bad input (the message names the file and field)."})
 public class PlanWriteCommand implements Callable<Integer> {
   @Option(names = "--plan-spec", paramLabel = "FILE", defaultValue = "plan-spec.json",
