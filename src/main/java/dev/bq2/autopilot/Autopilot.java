@@ -140,7 +140,7 @@ public final class Autopilot {
             data("pid", run.record().pid(), "log", run.record().log(), "command", run.record().command()));
         say("#" + iteration + " runner started (pid " + run.record().pid() + ", log " + run.record().log() + ")");
       }
-      RunOutcome outcome = follow(run, iteration);
+      RunOutcome outcome = followTellingWhatAnInterruptLeaves(run, iteration);
       Instant started = Instant.parse(run.record().startedAt());
       double seconds = Duration.between(started, outcome.finishedAt() == null ? Instant.now() : outcome.finishedAt()).toMillis() / 1000.0;
       journal.record("runner_exited", iteration, target, null, outcome.detail(),
@@ -301,6 +301,30 @@ public final class Autopilot {
         data("proposer", a.proposer(), "outcome", a.outcome(), "session_id", a.sessionId(),
             "tokens_in", a.tokensIn(), "tokens_out", a.tokensOut(), "cost_usd", a.costUsd(),
             "duration_ms", a.durationMs(), "tokens_total", assistantTokens));
+  }
+
+  /**
+   * Follows the run; if the autopilot is interrupted meanwhile (Ctrl-C, SIGTERM), says that the
+   * runner goes on and how to get back to it, since the runner deliberately outlives us.
+   */
+  private RunOutcome followTellingWhatAnInterruptLeaves(SupervisedRun run, int iteration) throws InterruptedException {
+    long pid = run.record().pid();
+    Thread hint = new Thread(() -> {
+      out.println();
+      out.println("iterate: interrupted; the runner goes on in the background (pid " + pid + ", log "
+          + run.record().log() + "). `bq2 iterate` re-attaches to it, `bq2 stop` stops it.");
+      out.flush();
+    }, "bq2-interrupt-hint");
+    Runtime.getRuntime().addShutdownHook(hint);
+    try {
+      return follow(run, iteration);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hint);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: that is the point
+      }
+    }
   }
 
   private RunOutcome follow(SupervisedRun run, int iteration) throws InterruptedException {
