@@ -6,6 +6,7 @@ import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
+import dev.bq2.diagnose.FailureClass;
 import dev.bq2.diagnose.LogExcerpt;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.Overrides;
@@ -67,6 +68,8 @@ public final class Autopilot {
   private int applied;
   private Journal journal;
   private Integer currentIteration;
+  /** The last followed run was stopped by us because its log stopped growing. */
+  private boolean lastRunStalled;
   private Diagnosis currentFailure;
   private long assistantTokens;
   private int iterationsThisRun;
@@ -171,7 +174,14 @@ public final class Autopilot {
             "read the runner log " + runnerLogCopy);
       }
 
-      Diagnosis d = Diagnoser.diagnose(report.get());
+      Diagnosis diagnosed = Diagnoser.diagnose(report.get());
+      if (lastRunStalled) {
+        // We stopped it: the report says "interrupted", the truth is "stalled", and no override
+        // rule knows why a build hangs, so a person looks (the log is archived below).
+        diagnosed = new Diagnosis(diagnosed.report(), diagnosed.phase(), diagnosed.step(), FailureClass.STALLED,
+            diagnosed.error(), diagnosed.exitCode(), diagnosed.outputLog(), diagnosed.excerpt(), diagnosed.signature());
+      }
+      Diagnosis d = diagnosed;
       Path reportCopy = journal.archive(report.get(), "reports");
       Path logCopy = journal.archive(d.outputLog(), "logs");
       String reportPath = report.get().toString();
@@ -209,6 +219,10 @@ public final class Autopilot {
         }
       }
 
+      if (d.failureClass() == FailureClass.STALLED) {
+        return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": its log did not grow for "
+            + opt.stallTimeout() + ", so it was stopped", "read " + str(logCopy) + " for where it hung; raise --stall-timeout if the step is just slow and quiet");
+      }
       long attemptsOnStep = journal.events().stream()
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
       if (attemptsOnStep > opt.maxAttemptsPerStep()) {
@@ -332,7 +346,13 @@ public final class Autopilot {
       LogFollower follower = new LogFollower(Path.of(run.record().log()), 0, out, opt.terminal(),
           Instant.parse(run.record().startedAt()));
       follower.attempt(iteration);
-      return follower.follow(run);
+      follower.stallTimeout(opt.stallTimeout());
+      lastRunStalled = false;
+      try {
+        return follower.follow(run);
+      } finally {
+        lastRunStalled = follower.stalled();
+      }
     } catch (IOException e) {
       return run.awaitExit();
     }

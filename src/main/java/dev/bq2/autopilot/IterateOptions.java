@@ -2,6 +2,7 @@ package dev.bq2.autopilot;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import java.util.List;
  * @param allPhases keep going phase after phase until the plan is complete (the demo does)
  * @param deadline stop before starting another runner after this instant (null: none)
  * @param runnerArgs extra arguments for our runner (e.g. `--jobs 2`)
+ * @param stallTimeout stop a runner whose log has not grown for this long (null: never)
  */
 public record IterateOptions(
     Path sessionsDir,
@@ -22,7 +24,8 @@ public record IterateOptions(
     boolean allPhases,
     List<String> runnerArgs,
     PrintStream out,
-    boolean terminal) {
+    boolean terminal,
+    Duration stallTimeout) {
 
   public IterateOptions {
     runnerArgs = runnerArgs == null ? List.of() : List.copyOf(runnerArgs);

@@ -44,7 +44,7 @@ public class DemoCommand implements Callable<Integer> {
     }
     Context ctx = new ContextDetector().rootfs(demo.rootfs()).repo(demo.repo()).detect();
     List<String> runnerArgs = jobs == null ? List.of() : List.of("--jobs", String.valueOf(jobs));
-    IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, System.out, System.console() != null);
+    IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, System.out, System.console() != null, null);
     IterateResult r = new Autopilot(ctx, List.of(RuleProposer.withDefaults()), opt).run();
     System.out.println();
     System.out.println("demo: " + r.reason() + " after " + r.iterations() + " runner launch(es); " + r.applied()

@@ -64,6 +64,10 @@ public class IterateCommand implements Callable<Integer> {
   @Option(names = "--jobs", paramLabel = "N", description = "Passed to our runner as --jobs N.")
   Integer jobs;
 
+  @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "2h",
+      description = "Stop a runner whose log has not grown for this long (e.g. 45m, 2h; 0 = never; default ${DEFAULT-VALUE}).")
+  String stallTimeout;
+
   @Option(names = "--quiet", description = "Do not print the context lines.")
   boolean quiet;
 
@@ -95,7 +99,8 @@ public class IterateCommand implements Callable<Integer> {
     List<String> runnerArgs = new ArrayList<>();
     if (jobs != null) runnerArgs.addAll(List.of("--jobs", String.valueOf(jobs)));
     IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, deadline(), allPhases,
-        runnerArgs, System.out, System.console() != null);
+        runnerArgs, System.out, System.console() != null,
+        stallTimeout.equals("0") ? null : AssistantOptions.duration(stallTimeout));
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r = autopilot.get().run();
     System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.applied() + " delta(s) applied)");

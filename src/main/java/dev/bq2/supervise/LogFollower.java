@@ -35,6 +35,8 @@ public final class LogFollower {
   private int attempt = 1;
   private int width = 100;
   private boolean statusShown;
+  private Duration stallTimeout;
+  private boolean stalled;
 
   /**
    * @param offset byte offset to start from: 0 for a run just started, the file size to show
@@ -66,6 +68,19 @@ public final class LogFollower {
     this.attempt = attempt;
   }
 
+  /**
+   * A runner whose log does not grow for this long is stopped (SIGTERM to its process group)
+   * and the follow ends with {@link #stalled()} true: a hung build must not eat the night.
+   */
+  public void stallTimeout(Duration timeout) {
+    this.stallTimeout = timeout;
+  }
+
+  /** True when {@link #follow} stopped the run because its log stopped growing. */
+  public boolean stalled() {
+    return stalled;
+  }
+
   public void width(int columns) {
     this.width = Math.max(40, columns);
   }
@@ -89,12 +104,21 @@ public final class LogFollower {
    * at once for our own child), prints the rest and returns the outcome.
    */
   public RunOutcome follow(SupervisedRun run) throws IOException, InterruptedException {
+    long seen = offset;
+    long lastGrowth = System.nanoTime();
     while (true) {
       pump();
       Optional<RunOutcome> o = run.await(Duration.ofMillis(200));
       if (o.isPresent()) {
         finish();
         return o.get();
+      }
+      if (offset != seen) {
+        seen = offset;
+        lastGrowth = System.nanoTime();
+      } else if (!stalled && stallTimeout != null && System.nanoTime() - lastGrowth > stallTimeout.toNanos()) {
+        stalled = true;
+        run.stop();
       }
     }
   }

@@ -88,6 +88,30 @@ class AutopilotStopTest {
 
   @Test
   @Timeout(60)
+  void aRunnerWhoseLogStopsGrowingIsStoppedAsStalled() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    Path pidFile = dir.resolve("hung.pid");
+    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of("PIDFILE", pidFile.toString()),
+        Fixture.Step.shell("hangs", "echo starting\nsleep 300 &\necho $! > \"$PIDFILE\"\nwait"));
+
+    Fixture.Run run = Fixture.iterate(Fixture.context(dir, rootfs), List.of(RuleProposer.withDefaults()), 3, 20, null, false,
+        java.time.Duration.ofSeconds(3));
+
+    assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
+    JournalEvent stopped = stoppedEvent(rootfs);
+    assertTrue(stopped.message().startsWith("runner stalled in p/hangs: its log did not grow for PT3S"), stopped.message());
+    List<JournalEvent> ev = Fixture.events(Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions")).get(0));
+    JournalEvent failure = ev.stream().filter(e -> e.type().equals("failure")).findFirst().orElseThrow();
+    assertEquals("stalled", failure.get("class"));
+    assertFalse(Files.exists(layout.overrides()), "no override is guessed for a hang");
+    long hung = Long.parseLong(Files.readString(pidFile).strip());
+    // A zombie (orphans may not be reaped by this container's pid 1) counts as stopped.
+    dev.bq2.ChildJvm.await("the hung command to be stopped with its process group", java.time.Duration.ofSeconds(20),
+        () -> !dev.bq2.supervise.ProcStat.read(hung).map(dev.bq2.supervise.ProcStat::alive).orElse(false));
+  }
+
+  @Test
+  @Timeout(60)
   void deadlinePassedStartsNoRunner() throws Exception {
     Path rootfs = dir.resolve("rootfs");
     RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("ok", "true"));

@@ -90,10 +90,15 @@ final class Fixture {
 
   static Run iterate(Context ctx, List<Proposer> proposers, int maxAttempts, int maxIterations, Instant deadline,
       boolean allPhases) throws InterruptedException {
+    return iterate(ctx, proposers, maxAttempts, maxIterations, deadline, allPhases, null);
+  }
+
+  static Run iterate(Context ctx, List<Proposer> proposers, int maxAttempts, int maxIterations, Instant deadline,
+      boolean allPhases, java.time.Duration stallTimeout) throws InterruptedException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     IterateOptions opt = new IterateOptions(null, maxAttempts, maxIterations, deadline, allPhases,
-        List.of("--jobs", "2"), out, false);
+        List.of("--jobs", "2"), out, false, stallTimeout);
     IterateResult r = new Autopilot(ctx, proposers, opt).run();
     return new Run(r, buf.toString(StandardCharsets.UTF_8));
   }
