@@ -136,6 +136,26 @@ public final class Json {
     return sb.toString();
   }
 
+  /** What JSON a Java target type is written as, in the user's words. */
+  static String jsonKind(Class<?> t) {
+    if (java.util.Map.class.isAssignableFrom(t) || t.isRecord()) return "an object";
+    if (java.util.Collection.class.isAssignableFrom(t) || t.isArray()) return "an array";
+    if (t == String.class) return "a string";
+    if (t == Boolean.class || t == boolean.class) return "true or false";
+    if (Number.class.isAssignableFrom(t) || t.isPrimitive()) return "a number";
+    return "a " + t.getSimpleName();
+  }
+
+  private static String tokenKind(String msg) {
+    if (msg.contains("START_ARRAY") || msg.contains("from Array value")) return "an array";
+    if (msg.contains("START_OBJECT") || msg.contains("from Object value")) return "an object";
+    if (msg.contains("VALUE_STRING") || msg.contains("from String")) return "a string";
+    if (msg.contains("VALUE_NUMBER") || msg.contains("from Integer value") || msg.contains("from Floating-point value")) return "a number";
+    if (msg.contains("VALUE_TRUE") || msg.contains("VALUE_FALSE") || msg.contains("from Boolean value")) return "a boolean";
+    if (msg.contains("VALUE_NULL")) return "null";
+    return "something else";
+  }
+
   private static String problem(JsonProcessingException e) {
     String msg = e.getOriginalMessage();
     if (msg == null) msg = e.getClass().getSimpleName();
@@ -143,6 +163,10 @@ public final class Json {
       int q1 = msg.indexOf('\'');
       int q2 = msg.indexOf('\'', q1 + 1);
       if (q1 >= 0 && q2 > q1) return "missing required key \"" + msg.substring(q1 + 1, q2) + "\"";
+    }
+    if (e instanceof MismatchedInputException mie && mie.getTargetType() != null
+        && (msg.startsWith("Cannot deserialize") || msg.startsWith("Cannot construct") || msg.startsWith("Cannot coerce"))) {
+      return "expected " + jsonKind(mie.getTargetType()) + ", got " + tokenKind(msg);
     }
     int nl = msg.indexOf('\n');
     if (nl >= 0) msg = msg.substring(0, nl);

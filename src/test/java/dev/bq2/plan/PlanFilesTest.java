@@ -112,4 +112,16 @@ class PlanFilesTest {
     String out = Json.line(new Overrides(Map.of("p", PhaseOverride.empty().withSteps(Map.of("s", StepOverride.empty())))));
     assertEquals("{\"phases\":{\"p\":{\"steps\":{\"s\":{\"configure_flags_add\":[],\"patches_add\":[]}}}}}", out);
   }
+
+  @Test
+  void wrongJsonTypesAreNamedInJsonTermsNotJavaTypes() throws Exception {
+    Path a = write("a.json", "{\"phases\": {\"p1\": {\"steps\": {\"b\": {\"configure_flags_add\": \"--x\"}}}}}");
+    Bq2Exception e = assertThrows(Bq2Exception.class, () -> PlanFiles.readOverrides(a));
+    assertTrue(e.getMessage().startsWith(a + ":1:"), e.getMessage());
+    assertTrue(e.getMessage().contains("field phases.p1.steps.b.configure_flags_add: expected an array, got a string"), e.getMessage());
+    Path b = write("b.json", "{\"phases\": {\"p1\": {\"steps\": {\"b\": {\"clean_build\": \"yes\", \"env\": []}}}}}");
+    Bq2Exception e2 = assertThrows(Bq2Exception.class, () -> PlanFiles.readOverrides(b));
+    assertTrue(e2.getMessage().contains("clean_build: expected true or false, got a string"), e2.getMessage());
+    assertFalse(e2.getMessage().contains("java."), e2.getMessage());
+  }
 }
