@@ -100,7 +100,7 @@ public class IterateCommand implements Callable<Integer> {
     if (jobs != null) runnerArgs.addAll(List.of("--jobs", String.valueOf(jobs)));
     IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, deadline(), allPhases,
         runnerArgs, System.out, System.console() != null,
-        stallTimeout.equals("0") ? null : AssistantOptions.duration(stallTimeout));
+        stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r = autopilot.get().run();
     System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.applied() + " delta(s) applied)");
