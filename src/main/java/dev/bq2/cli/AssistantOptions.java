@@ -9,6 +9,9 @@ import dev.bq2.assistant.PromptBuilder;
 import dev.bq2.assistant.Redactor;
 import dev.bq2.assistant.SessionFile;
 import dev.bq2.assistant.TokenBudget;
+import dev.bq2.propose.Proposer;
+import dev.bq2.propose.RuleProposer;
+import dev.bq2.propose.RuleSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +68,16 @@ public class AssistantOptions {
   @Option(names = "--max-assistant-tokens", paramLabel = "N", defaultValue = "0",
       description = "Stop (exit 3) when assistants have used this many tokens; 0 = no limit.")
   public long maxTokens;
+
+  /**
+   * The proposers in the order they are asked: the rules (the built-in ones, with {@code rulesFile}
+   * in front when given; cheap, offline, deterministic), then the assistant when one is chosen or found.
+   */
+  public List<Proposer> proposers(Path rulesFile, Path repo, Consumer<AssistantAttempt> journal) {
+    List<Proposer> chain = new ArrayList<>(List.of(new RuleProposer(RuleSet.load(rulesFile))));
+    proposer(repo, budget(), journal).ifPresent(chain::add);
+    return chain;
+  }
 
   /**
    * The assistant proposer to use after the rules, or empty for `rules` (and for `auto` when no

@@ -12,8 +12,6 @@ import picocli.CommandLine.Spec;
 import dev.bq2.autopilot.IterateOptions;
 import dev.bq2.autopilot.IterateResult;
 import dev.bq2.propose.Proposer;
-import dev.bq2.propose.RuleProposer;
-import dev.bq2.propose.RuleSet;
 import dev.bq2.rootfs.Context;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -90,12 +88,8 @@ public class IterateCommand implements Callable<Integer> {
     if (attach) return attach(ctx);
     if (!quiet) ctx.describe().forEach(System.out::println);
     if (detach) return detach(ctx);
-    // Rules first (cheap, offline, deterministic), then the assistant when one is chosen or found.
-    List<Proposer> proposers = new ArrayList<>();
-    proposers.add(new RuleProposer(rules == null ? RuleSet.defaults() : RuleSet.load(rules).before(RuleSet.defaults())));
     AtomicReference<Autopilot> autopilot = new AtomicReference<>();
-    assistant.proposer(ctx.repo(), assistant.budget(), attempt -> autopilot.get().recordAssistantAttempt(attempt))
-        .ifPresent(proposers::add);
+    List<Proposer> proposers = assistant.proposers(rules, ctx.repo(), attempt -> autopilot.get().recordAssistantAttempt(attempt));
     List<String> runnerArgs = new ArrayList<>();
     if (jobs != null) runnerArgs.addAll(List.of("--jobs", String.valueOf(jobs)));
     IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, deadline(), allPhases,
