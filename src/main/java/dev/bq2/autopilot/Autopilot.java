@@ -103,7 +103,7 @@ public final class Autopilot {
 
   /** Iterates one phase until it completes (exit 0) or the run must stop (exit 3). */
   private IterateResult iteratePhase(String target) throws InterruptedException {
-    Journal journal = Journal.openOrContinue(sessionsDir(), target);
+    Journal journal = Journal.openOrContinue(sessionsDir(ctx, opt.sessionsDir()), target);
     this.journal = journal;
     journals.add(journal.dir());
     int iteration = journal.events().stream().map(JournalEvent::iteration)
@@ -414,10 +414,11 @@ public final class Autopilot {
     return new StatusProbe().probe(ctx.statusArgv(), ctx.toolCwd());
   }
 
-  private Path sessionsDir() {
-    if (opt.sessionsDir() != null) return opt.sessionsDir();
+  /** Where session journals go: {@code chosen} when given, else the repo's `session/`, else under the rootfs. */
+  public static Path sessionsDir(Context ctx, Path chosen) {
+    if (chosen != null) return chosen;
     if (ctx.repo() != null) return ctx.repo().resolve("session");
-    return layout.rootfs().resolve("var/lib/sysroot-build-sessions");
+    return ctx.layout().rootfs().resolve("var/lib/sysroot-build-sessions");
   }
 
   static String describe(Proposal p) {
