@@ -4,6 +4,7 @@ import static dev.bq2.autopilot.Journal.data;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.assistant.AssistantAttempt;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.FailureClass;
@@ -47,6 +48,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -174,14 +176,11 @@ public final class Autopilot {
             "read the runner log " + runnerLogCopy);
       }
 
-      Diagnosis diagnosed = Diagnoser.diagnose(report.get());
-      if (lastRunStalled) {
-        // We stopped it: the report says "interrupted", the truth is "stalled", and no override
-        // rule knows why a build hangs, so a person looks (the log is archived below).
-        diagnosed = new Diagnosis(diagnosed.report(), diagnosed.phase(), diagnosed.step(), FailureClass.STALLED,
-            diagnosed.error(), diagnosed.exitCode(), diagnosed.outputLog(), diagnosed.excerpt(), diagnosed.signature());
-      }
-      Diagnosis d = diagnosed;
+      FailureReport failure = ReportFiles.read(report.get());
+      Diagnosis diagnosed = Diagnoser.diagnose(report.get(), failure);
+      // We stopped a stalled run: the report says "interrupted", the truth is "stalled", and no
+      // override rule knows why a build hangs, so a person looks (the log is archived below).
+      Diagnosis d = lastRunStalled ? diagnosed.withClass(FailureClass.STALLED) : diagnosed;
       Path reportCopy = journal.archive(report.get(), "reports");
       Path logCopy = journal.archive(d.outputLog(), "logs");
       String reportPath = report.get().toString();
@@ -215,7 +214,7 @@ public final class Autopilot {
               data("id", p.id()));
           say("#" + iteration + " the delta did not help; reverted: " + describe(p.delta()));
         } else {
-          outcome(journal, p, p.phase().equals(d.phase()) && java.util.Objects.equals(p.step(), d.step()) ? "new_failure" : "fixed");
+          outcome(journal, p, p.phase().equals(d.phase()) && Objects.equals(p.step(), d.step()) ? "new_failure" : "fixed");
         }
       }
 
@@ -232,7 +231,7 @@ public final class Autopilot {
       }
       boolean fixApplied;
       try {
-        fixApplied = proposeAndApply(journal, iteration, d, report.get());
+        fixApplied = proposeAndApply(journal, iteration, d, failure);
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
         runner.forget(run.record());
@@ -251,10 +250,9 @@ public final class Autopilot {
   }
 
   /** Asks each proposer in turn; applies the first valid proposal. False when none could be applied. */
-  private boolean proposeAndApply(Journal journal, int iteration, Diagnosis d, Path reportFile) throws InterruptedException {
+  private boolean proposeAndApply(Journal journal, int iteration, Diagnosis d, FailureReport report) throws InterruptedException {
     currentIteration = iteration;
     currentFailure = d;
-    FailureReport report = ReportFiles.read(reportFile);
     BuildPlan plan = PlanFiles.readPlan(layout.plan());
     Overrides overrides = PlanFiles.readOverrides(layout.overrides());
     ProposalRequest request = ProposalRequests.build(d, report, plan, overrides, layout.overrides(),
@@ -306,7 +304,7 @@ public final class Autopilot {
    * Journals one assistant attempt (tokens, cost, session, outcome); assistants call this for
    * every attempt, failed ones included.
    */
-  public void recordAssistantAttempt(dev.bq2.assistant.AssistantAttempt a) {
+  public void recordAssistantAttempt(AssistantAttempt a) {
     assistantTokens += a.tokens();
     if (journal == null) return;
     Diagnosis d = currentFailure;

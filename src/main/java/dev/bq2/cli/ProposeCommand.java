@@ -17,6 +17,7 @@ import dev.bq2.propose.OverridesEditor;
 import dev.bq2.propose.Proposal;
 import dev.bq2.propose.ProposalRequest;
 import dev.bq2.propose.ProposalRequests;
+import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.rootfs.RootfsLayout;
 import java.io.PrintWriter;
@@ -86,11 +87,12 @@ public class ProposeCommand implements Callable<Integer> {
     if (apply && overridesFile == null) {
       throw Bq2Exception.badInput("--apply needs the overrides file: pass --overrides FILE or --rootfs DIR");
     }
-    Diagnosis d = Diagnoser.diagnose(report);
+    FailureReport failure = ReportFiles.read(report);
+    Diagnosis d = Diagnoser.diagnose(report, failure);
     BuildPlan bp = planFile != null && (plan != null || Files.exists(planFile)) ? PlanFiles.readPlan(planFile) : null;
     Overrides ov = PlanFiles.readOverrides(overridesFile);
     Path history = layout == null ? null : layout.overridesHistory();
-    ProposalRequest req = ProposalRequests.build(d, ReportFiles.read(report), bp, ov, overridesFile, history, repo);
+    ProposalRequest req = ProposalRequests.build(d, failure, bp, ov, overridesFile, history, repo);
     // The same proposers, in the same order, as `bq2 iterate` asks.
     FirstProposal first = FirstProposal.ask(assistant.proposers(rulesFile, repo, attempt -> { }), req);
     Optional<Proposal> found = first.proposal();
