@@ -124,8 +124,4 @@ public final class RepoSnapshot {
       throw new UncheckedIOException("cannot read " + f, e);
     }
   }
-
-  Set<String> dirtyAtStart() {
-    return dirty.keySet();
-  }
 }
