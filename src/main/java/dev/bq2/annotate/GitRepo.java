@@ -2,6 +2,7 @@ package dev.bq2.annotate;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,14 +97,15 @@ public final class GitRepo {
     return ok(List.of("show", "-s", "--format=%B", what));
   }
 
-  public int commitCount() {
-    return Integer.parseInt(ok(List.of("rev-list", "--count", "HEAD")).strip());
+  private String ok(List<String> args) {
+    return git(root, args);
   }
 
-  private String ok(List<String> args) {
-    Result r = run(root, args);
+  /** Runs `git -C dir args` and returns its stdout; a non-zero exit is an error naming the command and folder. */
+  public static String git(Path dir, List<String> args) {
+    Result r = run(dir, args);
     if (r.exit != 0) {
-      throw new Bq2Exception(ExitCodes.STEP_FAILED, "git " + String.join(" ", args) + " in " + root + " failed: " + r.firstLine());
+      throw new Bq2Exception(ExitCodes.STEP_FAILED, "git " + String.join(" ", args) + " in " + dir + " failed: " + r.firstLine());
     }
     return r.out;
   }
@@ -128,28 +130,25 @@ public final class GitRepo {
       pb.environment().put("GIT_TERMINAL_PROMPT", "0");
       pb.environment().put("LC_ALL", "C");
       Process p = pb.start();
-      Path errFile = Files.createTempFile("bq2-git-", ".err");
-      try {
-        if (stdin != null) p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        Thread errReader = new Thread(() -> {
-          try {
-            Files.write(errFile, p.getErrorStream().readAllBytes());
-          } catch (IOException ignored) {
-            // only used for the message
-          }
-        });
-        errReader.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-          throw new Bq2Exception(ExitCodes.STEP_FAILED, "git " + String.join(" ", args) + " in " + dir + " did not finish in 120 s");
+      // stderr on a thread of its own, so git cannot block on a full stderr pipe while we read stdout
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      Thread errReader = new Thread(() -> {
+        try {
+          p.getErrorStream().transferTo(err);
+        } catch (IOException ignored) {
+          // only used for the message
         }
-        errReader.join(5000);
-        return new Result(p.exitValue(), out, Files.readString(errFile));
-      } finally {
-        Files.deleteIfExists(errFile);
+      });
+      errReader.start();
+      if (stdin != null) p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new Bq2Exception(ExitCodes.STEP_FAILED, "git " + String.join(" ", args) + " in " + dir + " did not finish in 120 s");
       }
+      errReader.join(5000);
+      return new Result(p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw Bq2Exception.badInput("cannot run git (" + e.getMessage() + "); install git");
     } catch (InterruptedException e) {

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -123,9 +122,5 @@ public final class RepoSnapshot {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + f, e);
     }
-  }
-
-  Set<String> dirtyAtStart() {
-    return dirty.keySet();
   }
 }

@@ -17,15 +17,9 @@ import java.util.Optional;
  */
 public abstract class AssistantProposer implements Proposer {
   protected final AssistantSettings settings;
-  private volatile AssistantAttempt last;
 
   protected AssistantProposer(AssistantSettings settings) {
     this.settings = settings;
-  }
-
-  /** The record of the latest attempt, null before the first. */
-  public AssistantAttempt lastAttempt() {
-    return last;
   }
 
   @Override
@@ -56,7 +50,6 @@ public abstract class AssistantProposer implements Proposer {
       if (a.outcome == null) a.outcome = AssistantAttempt.FAILED;
       AssistantAttempt rec = new AssistantAttempt(time, name(), a.sessionId, a.tokensIn, a.tokensOut,
           a.costUsd, (System.nanoTime() - t0) / 1_000_000, a.exitCode, a.outcome, a.error);
-      last = rec;
       settings.budget().charge(rec);
       settings.journal().accept(rec);
     }

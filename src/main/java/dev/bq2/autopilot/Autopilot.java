@@ -4,6 +4,7 @@ import static dev.bq2.autopilot.Journal.data;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.assistant.AssistantAttempt;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.FailureClass;
@@ -47,6 +48,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -103,7 +105,7 @@ public final class Autopilot {
 
   /** Iterates one phase until it completes (exit 0) or the run must stop (exit 3). */
   private IterateResult iteratePhase(String target) throws InterruptedException {
-    Journal journal = Journal.openOrContinue(sessionsDir(), target);
+    Journal journal = Journal.openOrContinue(sessionsDir(ctx, opt.sessionsDir()), target);
     this.journal = journal;
     journals.add(journal.dir());
     int iteration = journal.events().stream().map(JournalEvent::iteration)
@@ -174,14 +176,11 @@ public final class Autopilot {
             "read the runner log " + runnerLogCopy);
       }
 
-      Diagnosis diagnosed = Diagnoser.diagnose(report.get());
-      if (lastRunStalled) {
-        // We stopped it: the report says "interrupted", the truth is "stalled", and no override
-        // rule knows why a build hangs, so a person looks (the log is archived below).
-        diagnosed = new Diagnosis(diagnosed.report(), diagnosed.phase(), diagnosed.step(), FailureClass.STALLED,
-            diagnosed.error(), diagnosed.exitCode(), diagnosed.outputLog(), diagnosed.excerpt(), diagnosed.signature());
-      }
-      Diagnosis d = diagnosed;
+      FailureReport failure = ReportFiles.read(report.get());
+      Diagnosis diagnosed = Diagnoser.diagnose(report.get(), failure);
+      // We stopped a stalled run: the report says "interrupted", the truth is "stalled", and no
+      // override rule knows why a build hangs, so a person looks (the log is archived below).
+      Diagnosis d = lastRunStalled ? diagnosed.withClass(FailureClass.STALLED) : diagnosed;
       Path reportCopy = journal.archive(report.get(), "reports");
       Path logCopy = journal.archive(d.outputLog(), "logs");
       String reportPath = report.get().toString();
@@ -215,7 +214,7 @@ public final class Autopilot {
               data("id", p.id()));
           say("#" + iteration + " the delta did not help; reverted: " + describe(p.delta()));
         } else {
-          outcome(journal, p, p.phase().equals(d.phase()) && java.util.Objects.equals(p.step(), d.step()) ? "new_failure" : "fixed");
+          outcome(journal, p, p.phase().equals(d.phase()) && Objects.equals(p.step(), d.step()) ? "new_failure" : "fixed");
         }
       }
 
@@ -232,7 +231,7 @@ public final class Autopilot {
       }
       boolean fixApplied;
       try {
-        fixApplied = proposeAndApply(journal, iteration, d, report.get());
+        fixApplied = proposeAndApply(journal, iteration, d, failure);
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
         runner.forget(run.record());
@@ -251,10 +250,9 @@ public final class Autopilot {
   }
 
   /** Asks each proposer in turn; applies the first valid proposal. False when none could be applied. */
-  private boolean proposeAndApply(Journal journal, int iteration, Diagnosis d, Path reportFile) throws InterruptedException {
+  private boolean proposeAndApply(Journal journal, int iteration, Diagnosis d, FailureReport report) throws InterruptedException {
     currentIteration = iteration;
     currentFailure = d;
-    FailureReport report = ReportFiles.read(reportFile);
     BuildPlan plan = PlanFiles.readPlan(layout.plan());
     Overrides overrides = PlanFiles.readOverrides(layout.overrides());
     ProposalRequest request = ProposalRequests.build(d, report, plan, overrides, layout.overrides(),
@@ -306,7 +304,7 @@ public final class Autopilot {
    * Journals one assistant attempt (tokens, cost, session, outcome); assistants call this for
    * every attempt, failed ones included.
    */
-  public void recordAssistantAttempt(dev.bq2.assistant.AssistantAttempt a) {
+  public void recordAssistantAttempt(AssistantAttempt a) {
     assistantTokens += a.tokens();
     if (journal == null) return;
     Diagnosis d = currentFailure;
@@ -414,10 +412,11 @@ public final class Autopilot {
     return new StatusProbe().probe(ctx.statusArgv(), ctx.toolCwd());
   }
 
-  private Path sessionsDir() {
-    if (opt.sessionsDir() != null) return opt.sessionsDir();
+  /** Where session journals go: {@code chosen} when given, else the repo's `session/`, else under the rootfs. */
+  public static Path sessionsDir(Context ctx, Path chosen) {
+    if (chosen != null) return chosen;
     if (ctx.repo() != null) return ctx.repo().resolve("session");
-    return layout.rootfs().resolve("var/lib/sysroot-build-sessions");
+    return ctx.layout().rootfs().resolve("var/lib/sysroot-build-sessions");
   }
 
   static String describe(Proposal p) {

@@ -1,9 +1,16 @@
 package dev.bq2.autopilot;
 
+import dev.bq2.Bq2Exception;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -29,5 +36,34 @@ public record IterateOptions(
 
   public IterateOptions {
     runnerArgs = runnerArgs == null ? List.of() : List.copyOf(runnerArgs);
+  }
+
+  /**
+   * The earlier of `--deadline` (an ISO-8601 instant) and `--until` (the next time the local clock
+   * shows HH:MM); null when neither is given.
+   */
+  public static Instant deadline(String deadline, String until) {
+    Instant d = null;
+    if (deadline != null) {
+      try {
+        d = OffsetDateTime.parse(deadline).toInstant();
+      } catch (DateTimeParseException e) {
+        throw Bq2Exception.badInput("--deadline " + deadline + ": not an ISO-8601 time with offset; use e.g. 2026-11-28T06:00:00Z");
+      }
+    }
+    if (until != null) {
+      LocalTime t;
+      try {
+        t = LocalTime.parse(until);
+      } catch (DateTimeParseException e) {
+        throw Bq2Exception.badInput("--until " + until + ": not a time of day; use HH:MM, e.g. 06:30");
+      }
+      ZonedDateTime now = ZonedDateTime.now(ZoneId.systemDefault());
+      ZonedDateTime at = ZonedDateTime.of(LocalDate.now(), t, ZoneId.systemDefault());
+      if (!at.isAfter(now)) at = at.plusDays(1);
+      Instant u = at.toInstant();
+      d = d == null || u.isBefore(d) ? u : d;
+    }
+    return d;
   }
 }

@@ -9,6 +9,9 @@ import dev.bq2.assistant.PromptBuilder;
 import dev.bq2.assistant.Redactor;
 import dev.bq2.assistant.SessionFile;
 import dev.bq2.assistant.TokenBudget;
+import dev.bq2.propose.Proposer;
+import dev.bq2.propose.RuleProposer;
+import dev.bq2.propose.RuleSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,23 +70,23 @@ public class AssistantOptions {
   public long maxTokens;
 
   /**
+   * The proposers in the order they are asked: the rules (the built-in ones, with {@code rulesFile}
+   * in front when given; cheap, offline, deterministic), then the assistant when one is chosen or found.
+   */
+  public List<Proposer> proposers(Path rulesFile, Path repo, Consumer<AssistantAttempt> journal) {
+    List<Proposer> chain = new ArrayList<>(List.of(new RuleProposer(RuleSet.load(rulesFile))));
+    proposer(repo, budget(), journal).ifPresent(chain::add);
+    return chain;
+  }
+
+  /**
    * The assistant proposer to use after the rules, or empty for `rules` (and for `auto` when no
    * assistant is on PATH). {@code repo} is where assistants run and prompt templates are looked up.
    */
   public Optional<AssistantProposer> proposer(Path repo, TokenBudget budget, Consumer<AssistantAttempt> journal) {
-    String name = assistant;
-    if (name.equals("rules")) return Optional.empty();
-    if (name.equals("auto")) {
-      Optional<String> found = Assistants.detect(System.getenv("PATH"));
-      if (found.isEmpty()) return Optional.empty();
-      name = found.get();
-    }
-    if (!Assistants.NAMES.contains(name)) {
-      throw Bq2Exception.badInput("--assistant " + name + ": unknown; use rules, codex, claude, command or auto");
-    }
-    if (name.equals("command") && command == null) {
-      throw Bq2Exception.badInput("--assistant command needs --assistant-command PATH (prompt on stdin, proposal JSON on stdout)");
-    }
+    Optional<String> chosen = chosen("prompt on stdin, proposal JSON on stdout");
+    if (chosen.isEmpty()) return Optional.empty();
+    String name = chosen.get();
     Path session = name.equals("claude") ? claudeSessionFile : name.equals("codex") ? sessionFile : null;
     // Without a builder repo the assistant runs (and Claude keeps its sessions) in the current directory.
     Path cwd = repo != null ? repo : Path.of("").toAbsolutePath();
@@ -94,17 +97,40 @@ public class AssistantOptions {
     return Optional.of(Assistants.create(name, s));
   }
 
+  /**
+   * The assistant `--assistant` names, with `auto` resolved against PATH; empty for `rules` and
+   * for `auto` with none on PATH. {@code commandUse} tells a `command` without a path what the
+   * executable is for here.
+   */
+  Optional<String> chosen(String commandUse) {
+    String name = assistant;
+    if (name.equals("rules")) return Optional.empty();
+    if (name.equals("auto")) return Assistants.detect(System.getenv("PATH"));
+    if (!Assistants.NAMES.contains(name)) {
+      throw Bq2Exception.badInput("--assistant " + name + ": unknown; use rules, codex, claude, command or auto");
+    }
+    if (name.equals("command") && command == null) {
+      throw Bq2Exception.badInput("--assistant command needs --assistant-command PATH (" + commandUse + ")");
+    }
+    return Optional.of(name);
+  }
+
   public TokenBudget budget() {
     return new TokenBudget(maxTokens);
   }
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
-  /** `90s`, `15m`, `1h`, `500ms`, or plain seconds. */
+  /** The `--assistant-timeout` value; see {@link #duration(String, String)}. */
   public static Duration duration(String text) {
+    return duration("--assistant-timeout", text);
+  }
+
+  /** `90s`, `15m`, `1h`, `500ms`, or plain seconds; a bad value is an error naming {@code flag}. */
+  public static Duration duration(String flag, String text) {
     Matcher m = DURATION.matcher(text.strip());
     if (!m.matches()) {
-      throw Bq2Exception.badInput("--assistant-timeout " + text + ": expected a duration such as 90s, 15m or 1h");
+      throw Bq2Exception.badInput(flag + " " + text + ": expected a duration such as 90s, 15m or 1h");
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
@@ -114,7 +140,7 @@ public class AssistantOptions {
       case "h" -> Duration.ofHours(n);
       default -> Duration.ofSeconds(n);
     };
-    if (d.isZero()) throw Bq2Exception.badInput("--assistant-timeout " + text + ": must be more than zero");
+    if (d.isZero()) throw Bq2Exception.badInput(flag + " " + text + ": must be more than zero");
     return d;
   }
 }

@@ -1,9 +1,7 @@
 package dev.bq2.cli;
 
-import dev.bq2.Bq2Exception;
 import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.assistant.AssistantSettings;
-import dev.bq2.assistant.Assistants;
 import dev.bq2.assistant.BuilderEditor;
 import dev.bq2.assistant.PromptBuilder;
 import dev.bq2.assistant.Redactor;
@@ -46,23 +44,13 @@ public class BackAnnotateOptions {
   BackAnnotator.Options options(Path repo, Path sessionsDir, AssistantOptions assistant, PrintStream out) {
     BackAnnotator.CodeEditor editor = assistant == null ? null : editor(assistant, repo);
     return new BackAnnotator.Options(repo, planSpec, planCommand, checks, arch, sessionsDir, verifyFromScratch,
-        AssistantOptions.duration(commandTimeout), editor, null, out, System.console() != null);
+        AssistantOptions.duration("--command-timeout", commandTimeout), editor, null, out, System.console() != null);
   }
 
   /** The assistant that edits a code builder; null for `rules` (and `auto` with none on PATH). */
   static BackAnnotator.CodeEditor editor(AssistantOptions a, Path repo) {
-    String name = a.assistant;
-    if (name.equals("rules")) return null;
-    if (name.equals("auto")) {
-      name = Assistants.detect(System.getenv("PATH")).orElse(null);
-      if (name == null) return null;
-    }
-    if (!Assistants.NAMES.contains(name)) {
-      throw Bq2Exception.badInput("--assistant " + name + ": unknown; use codex, claude, command (or rules/auto)");
-    }
-    if (name.equals("command") && a.command == null) {
-      throw Bq2Exception.badInput("--assistant command needs --assistant-command PATH (prompt on stdin; it edits the repo in its cwd)");
-    }
+    String name = a.chosen("prompt on stdin; it edits the repo in its cwd").orElse(null);
+    if (name == null) return null;
     String exe = a.binary != null ? a.binary : name;
     AssistantSettings s = new AssistantSettings(repo, exe,
         a.command == null ? List.of() : List.of(a.command.toAbsolutePath().toString()), AssistantOptions.duration(a.timeout),

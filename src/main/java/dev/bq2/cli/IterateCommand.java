@@ -12,17 +12,8 @@ import picocli.CommandLine.Spec;
 import dev.bq2.autopilot.IterateOptions;
 import dev.bq2.autopilot.IterateResult;
 import dev.bq2.propose.Proposer;
-import dev.bq2.propose.RuleProposer;
-import dev.bq2.propose.RuleSet;
 import dev.bq2.rootfs.Context;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -90,17 +81,13 @@ public class IterateCommand implements Callable<Integer> {
     if (attach) return attach(ctx);
     if (!quiet) ctx.describe().forEach(System.out::println);
     if (detach) return detach(ctx);
-    // Rules first (cheap, offline, deterministic), then the assistant when one is chosen or found.
-    List<Proposer> proposers = new ArrayList<>();
-    proposers.add(new RuleProposer(rules == null ? RuleSet.defaults() : RuleSet.load(rules).before(RuleSet.defaults())));
     AtomicReference<Autopilot> autopilot = new AtomicReference<>();
-    assistant.proposer(ctx.repo(), assistant.budget(), attempt -> autopilot.get().recordAssistantAttempt(attempt))
-        .ifPresent(proposers::add);
+    List<Proposer> proposers = assistant.proposers(rules, ctx.repo(), attempt -> autopilot.get().recordAssistantAttempt(attempt));
     List<String> runnerArgs = new ArrayList<>();
     if (jobs != null) runnerArgs.addAll(List.of("--jobs", String.valueOf(jobs)));
-    IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, deadline(), allPhases,
+    IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, IterateOptions.deadline(deadline, until), allPhases,
         runnerArgs, System.out, System.console() != null,
-        stallTimeout.equals("0") ? null : AssistantOptions.duration(stallTimeout));
+        stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r = autopilot.get().run();
     System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.applied() + " delta(s) applied)");
@@ -119,9 +106,7 @@ public class IterateCommand implements Callable<Integer> {
     SupervisedRun run = DetachedAutopilot.start(ctx, args);
     System.out.println("iterate: autopilot detached (pid " + run.record().pid() + ")");
     System.out.println("iterate: log     " + run.record().log());
-    System.out.println("iterate: journal " + (sessionDir != null ? sessionDir
-        : ctx.repo() != null ? ctx.repo().resolve("session") : ctx.layout().rootfs().resolve("var/lib/sysroot-build-sessions"))
-        + "/<UTC>-<phase>/journal.md");
+    System.out.println("iterate: journal " + Autopilot.sessionsDir(ctx, sessionDir) + "/<UTC>-<phase>/journal.md");
     System.out.println("iterate: follow it with `bq2 iterate --attach --rootfs " + ctx.rootfs() + "`");
     return 0;
   }
@@ -133,30 +118,5 @@ public class IterateCommand implements Callable<Integer> {
     RunOutcome o = DetachedAutopilot.follow(run, System.out, System.console() != null);
     System.out.println("iterate: detached autopilot ended: " + (o.exitCode() == null ? o.detail() : "exit " + o.exitCode()));
     return o.exitCode() == null ? ExitCodes.NEEDS_PERSON : o.exitCode();
-  }
-
-  Instant deadline() {
-    Instant d = null;
-    if (deadline != null) {
-      try {
-        d = OffsetDateTime.parse(deadline).toInstant();
-      } catch (DateTimeParseException e) {
-        throw Bq2Exception.badInput("--deadline " + deadline + ": not an ISO-8601 time with offset; use e.g. 2026-11-28T06:00:00Z");
-      }
-    }
-    if (until != null) {
-      LocalTime t;
-      try {
-        t = LocalTime.parse(until);
-      } catch (DateTimeParseException e) {
-        throw Bq2Exception.badInput("--until " + until + ": not a time of day; use HH:MM, e.g. 06:30");
-      }
-      ZonedDateTime now = ZonedDateTime.now(ZoneId.systemDefault());
-      ZonedDateTime at = ZonedDateTime.of(LocalDate.now(), t, ZoneId.systemDefault());
-      if (!at.isAfter(now)) at = at.plusDays(1);
-      Instant u = at.toInstant();
-      d = d == null || u.isBefore(d) ? u : d;
-    }
-    return d;
   }
 }

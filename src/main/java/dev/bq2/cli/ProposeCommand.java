@@ -11,22 +11,18 @@ import dev.bq2.json.Json;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.Overrides;
 import dev.bq2.plan.PlanFiles;
+import dev.bq2.propose.FirstProposal;
 import dev.bq2.propose.HistoryEntry;
 import dev.bq2.propose.OverridesEditor;
 import dev.bq2.propose.Proposal;
 import dev.bq2.propose.ProposalRequest;
 import dev.bq2.propose.ProposalRequests;
-import dev.bq2.propose.ProposalValidator;
-import dev.bq2.propose.Proposer;
-import dev.bq2.propose.ProposerException;
-import dev.bq2.propose.RuleProposer;
-import dev.bq2.propose.RuleSet;
+import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.rootfs.RootfsLayout;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -91,48 +87,30 @@ public class ProposeCommand implements Callable<Integer> {
     if (apply && overridesFile == null) {
       throw Bq2Exception.badInput("--apply needs the overrides file: pass --overrides FILE or --rootfs DIR");
     }
-    Diagnosis d = Diagnoser.diagnose(report);
+    FailureReport failure = ReportFiles.read(report);
+    Diagnosis d = Diagnoser.diagnose(report, failure);
     BuildPlan bp = planFile != null && (plan != null || Files.exists(planFile)) ? PlanFiles.readPlan(planFile) : null;
     Overrides ov = PlanFiles.readOverrides(overridesFile);
     Path history = layout == null ? null : layout.overridesHistory();
-    ProposalRequest req = ProposalRequests.build(d, ReportFiles.read(report), bp, ov, overridesFile, history, repo);
-    RuleProposer rules = new RuleProposer(RuleSet.load(rulesFile));
-    // Rules first, then the assistant (if one is chosen or found on PATH), as `bq2 iterate` does.
-    List<Proposer> chain = new ArrayList<>(List.of(rules));
-    assistant.proposer(repo, assistant.budget(), attempt -> { }).ifPresent(chain::add);
-    Optional<Proposal> found = Optional.empty();
-    Proposer proposer = rules;
-    List<String> failures = new ArrayList<>();
-    for (Proposer candidate : chain) {
-      proposer = candidate;
-      try {
-        found = candidate.propose(req);
-      } catch (ProposerException e) {
-        failures.add(candidate.name() + " failed: " + e.getMessage());
-        continue;
-      }
-      if (found.isPresent()) break;
-    }
-    Optional<Proposal> proposal = found;
-    List<String> problems = found.map(p -> ProposalValidator.validate(p, req)).orElseGet(() -> {
-      List<String> none = new ArrayList<>(failures);
-      none.add(chain.size() == 1 ? "no rule knows this failure" : "no rule knows this failure and no assistant proposed a fix");
-      return none;
-    });
+    ProposalRequest req = ProposalRequests.build(d, failure, bp, ov, overridesFile, history, repo);
+    // The same proposers, in the same order, as `bq2 iterate` asks.
+    FirstProposal first = FirstProposal.ask(assistant.proposers(rulesFile, repo, attempt -> { }), req);
+    Optional<Proposal> found = first.proposal();
+    List<String> problems = first.problems();
     String applied = null;
     if (apply && problems.isEmpty()) {
-      HistoryEntry h = new OverridesEditor(overridesFile, history).apply(found.get(), d, proposer.name());
+      HistoryEntry h = new OverridesEditor(overridesFile, history).apply(found.get(), d, first.proposer().name());
       applied = h.id();
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.print(Json.pretty(new Result(proposal.orElse(null), proposer.name(), rules == proposer ? rules.lastRule() : null, problems, applied,
+      out.print(Json.pretty(new Result(found.orElse(null), first.proposer().name(), first.rule(), problems, applied,
           overridesFile == null ? null : overridesFile.toString(), DiagnosisJson.of(d))));
     } else {
       out.println("failure: " + d.phase() + "/" + d.step() + " " + DiagnosisJson.of(d).failureClass()
           + " signature " + d.signature().substring(0, 12));
       if (found.isPresent()) {
-        out.println((proposer == rules ? "rule " + rules.lastRule() : proposer.name()) + ": " + found.get().rationale());
+        out.println((first.rule() != null ? "rule " + first.rule() : first.proposer().name()) + ": " + found.get().rationale());
         out.print(Json.pretty(found.get()));
       }
       problems.forEach(p -> out.println("not applicable: " + p));

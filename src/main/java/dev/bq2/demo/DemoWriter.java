@@ -1,6 +1,7 @@
 package dev.bq2.demo;
 
 import dev.bq2.Bq2Exception;
+import dev.bq2.annotate.GitRepo;
 import dev.bq2.annotate.PlanSpec;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.plan.BuildPlan;
@@ -12,11 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -134,18 +133,7 @@ public final class DemoWriter {
     }
   }
 
-  static void git(Path repo, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("git", "-C", repo.toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try {
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IOException("git " + String.join(" ", args) + " failed: " + out.strip());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running git", e);
-    }
+  private static void git(Path repo, String... args) {
+    GitRepo.git(repo, List.of(args));
   }
 }

@@ -36,7 +36,11 @@ public final class Diagnoser {
 
   /** Reads the report and its log; a log that is gone only means a thinner excerpt. */
   public static Diagnosis diagnose(Path reportFile) {
-    FailureReport r = ReportFiles.read(reportFile);
+    return diagnose(reportFile, ReportFiles.read(reportFile));
+  }
+
+  /** As {@link #diagnose(Path)}, for a caller that has read {@code reportFile} already. */
+  public static Diagnosis diagnose(Path reportFile, FailureReport r) {
     String where = reportFile.toString();
     if (r.phase() == null || r.phase().name() == null) {
       throw Bq2Exception.badInput(where + ": field phase.name: missing; a failure report names its phase (interop.md §4.2)");

@@ -19,4 +19,10 @@ public record Diagnosis(
     Integer exitCode,
     Path outputLog,
     List<String> excerpt,
-    String signature) {}
+    String signature) {
+
+  /** The same failure, classed as {@code c} by a caller that knows better (the autopilot stopped a stalled run). */
+  public Diagnosis withClass(FailureClass c) {
+    return new Diagnosis(report, phase, step, c, error, exitCode, outputLog, excerpt, signature);
+  }
+}
