@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.bq2.Bq2Exception;
@@ -163,6 +164,9 @@ public final class Json {
       int q1 = msg.indexOf('\'');
       int q2 = msg.indexOf('\'', q1 + 1);
       if (q1 >= 0 && q2 > q1) return "missing required key \"" + msg.substring(q1 + 1, q2) + "\"";
+    }
+    if (e instanceof InvalidNullException ine) {
+      return "expected " + (ine.getTargetType() == null ? "a value" : jsonKind(ine.getTargetType())) + ", got null";
     }
     if (e instanceof MismatchedInputException mie && mie.getTargetType() != null
         && (msg.startsWith("Cannot deserialize") || msg.startsWith("Cannot construct") || msg.startsWith("Cannot coerce"))) {

@@ -2,6 +2,8 @@ package dev.bq2.plan;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,7 +11,8 @@ import java.util.Optional;
 @JsonPropertyOrder({"format_version", "phases"})
 public record BuildPlan(
     @JsonProperty(required = true) Integer formatVersion,
-    @JsonProperty(required = true) List<BuildPhase> phases) {
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL, contentNulls = Nulls.FAIL)
+        List<BuildPhase> phases) {
 
   public static final int FORMAT_VERSION = 2;
 

@@ -99,8 +99,9 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
   private int exec(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
     if (interrupts.requested()) throw new InterruptedException(interrupts.message());
     String shown = String.join(" ", view == null ? argv : view.insideArgv(argv));
+    String inside = view == null ? null : view.insidePath(cwd);
     String where = view == null ? cwd.toString()
-        : (view.insidePath(cwd) == null ? "/" : view.insidePath(cwd)) + " (" + view.namespace() + " rootfs " + view.root() + ")";
+        : (inside == null ? "/" : inside) + " (" + view.namespace() + " rootfs " + view.root() + ")";
     note("Running in " + where + ": " + shown);
     log.info("Running in " + where + ": " + shown);
     List<String> full = new ArrayList<>(commandPrefix);
@@ -109,7 +110,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     } else {
       full.addAll(argv);
     }
-    File dir = view != null && !java.nio.file.Files.isDirectory(cwd) ? view.root().toFile() : cwd.toFile();
+    File dir = view != null && !Files.isDirectory(cwd) ? view.root().toFile() : cwd.toFile();
     ProcessBuilder pb = new ProcessBuilder(ProcessGroup.wrap(full))
         .directory(dir)
         .redirectErrorStream(true)

@@ -1,7 +1,7 @@
 package dev.bq2.runner;
 
+import dev.bq2.supervise.ProcStat;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,10 +41,6 @@ final class ProcessGroup {
 
   static ProcessGroup of(Process p, Duration grace) {
     return new ProcessGroup(p, grace);
-  }
-
-  Process process() {
-    return process;
   }
 
   long pgid() {
@@ -107,33 +103,7 @@ final class ProcessGroup {
   /** Whether any live (non-zombie) process is still in the group. */
   boolean alive() {
     if (process.isAlive()) return true;
-    return !members(pgid()).isEmpty();
-  }
-
-  /** Pids of live processes whose process group is `pgid`, from /proc. */
-  static List<Long> members(long pgid) {
-    List<Long> out = new ArrayList<>();
-    Path proc = Path.of("/proc");
-    if (!Files.isDirectory(proc)) return out;
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(proc, "[0-9]*")) {
-      for (Path p : ds) {
-        String stat;
-        try {
-          stat = Files.readString(p.resolve("stat"));
-        } catch (IOException e) {
-          continue; // exited while we looked
-        }
-        int close = stat.lastIndexOf(')');
-        if (close < 0) continue;
-        String[] f = stat.substring(close + 2).split(" ");
-        if (f.length > 2 && !f[0].equals("Z") && !f[0].equals("X") && Long.parseLong(f[2]) == pgid) {
-          out.add(Long.parseLong(p.getFileName().toString()));
-        }
-      }
-    } catch (IOException e) {
-      return out;
-    }
-    return out;
+    return !ProcStat.groupMembers(pgid()).isEmpty();
   }
 
   private static Path findSetsid() {

@@ -50,10 +50,6 @@ public final class RootView {
     return root;
   }
 
-  public List<Bind> binds() {
-    return binds;
-  }
-
   /**
    * The host path of a plan path as seen inside: absolute paths through the binds or under the
    * root; relative ones against {@code hostCwd} (the step's workdir, already on the host).

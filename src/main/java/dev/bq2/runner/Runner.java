@@ -232,8 +232,7 @@ public final class Runner {
       Strategy strategy = Strategies.find(step.strategy()).orElseThrow(() -> new StepFailedException(
           "Unknown build strategy " + step.strategy() + " in step " + phase.name() + "/" + step.name()
               + "; known strategies: " + String.join(", ", Strategies.names())));
-      Map<String, String> stepEnv = new LinkedHashMap<>(phase.env());
-      stepEnv.putAll(step.env());
+      Map<String, String> stepEnv = stepEnv(phase, step);
       Map<String, String> env = new LinkedHashMap<>(System.getenv());
       env.putAll(stepEnv);
       StepContext ctx = new StepContext(phase, step, cwd, env, stepEnv,
@@ -263,6 +262,13 @@ public final class Runner {
     }
   }
 
+  /** Phase env overlaid with step env: what a step adds to the process env (the report's effective_env). */
+  private static Map<String, String> stepEnv(BuildPhase phase, BuildStep step) {
+    Map<String, String> env = new LinkedHashMap<>(phase.env());
+    env.putAll(step.env());
+    return env;
+  }
+
   private void succeed(BuildPhase phase, BuildStep step) {
     if (state == null) return;
     Progress p = state.progress().withCompleted(phase.name(), step.name(),
@@ -276,12 +282,10 @@ public final class Runner {
   private void fail(BuildPhase phase, BuildStep step, Outcome out, Instant started, Path logFile) {
     Instant at = Instant.now();
     log.error(out.error());
-    Map<String, String> effective = new LinkedHashMap<>(phase.env());
-    effective.putAll(step.env());
     FailureReport report = new FailureReport(1, Timestamps.compact(at),
         new FailureReport.ReportPhase(phase.name(), phase.namespace(), phase.installPrefix(), phase.destdir(), phase.env()),
         new FailureReport.ReportStep(step.name(), step.strategy(), step.workdir(), step.installPrefix(), step.destdir(),
-            step.env(), effective, step.configureFlags(), step.patches()),
+            step.env(), stepEnv(phase, step), step.configureFlags(), step.patches()),
         out.command(), out.exitCode(), logFile.toString(), out.error(), LogTail.last(logFile, TAIL_LINES),
         Duration.between(started, at).toNanos() / 1e9, Timestamps.compact(started));
     Path reportPath = null;

@@ -36,11 +36,4 @@ public record StepContext(
       String installPrefix, String destdir, int jobs, boolean resume, Path cacheDir, CommandRunner commands) {
     this(phase, step, cwd, env, stepEnv, installPrefix, destdir, jobs, resume, cacheDir, commands, null);
   }
-
-  /** The DESTDIR-joined path: `destdir + path` when a destdir is set, else `path`. */
-  public Path destdirJoined(String path) {
-    if (destdir == null || destdir.isEmpty()) return cwd.resolve(path);
-    String p = path.startsWith("/") ? path : "/" + path;
-    return Path.of(destdir + p);
-  }
 }

@@ -3,8 +3,9 @@ package dev.bq2.runner;
 import java.util.List;
 
 /**
- * A step failed. `command`/`exitCode`/`outputLog` are set only when an external command failed
- * (interop.md §4.2); patch, download and file errors leave them null.
+ * A step failed. `command`/`exitCode` are set only when an external command failed (they become
+ * the report's `command`/`exit_code`, interop.md §4.2); patch, download and file errors leave
+ * them null.
  */
 public class StepFailedException extends Exception {
   private static final long serialVersionUID = 1L;

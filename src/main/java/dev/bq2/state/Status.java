@@ -18,8 +18,6 @@ import java.util.List;
  * missing plan is an error, not "complete".
  */
 public final class Status {
-  public static final String COMPLETE = "complete";
-
   private Status() {}
 
   /** The first step of the resolved plan not in `completed_steps`; both null when complete. */
@@ -28,7 +26,6 @@ public final class Status {
       return phase == null;
     }
   }
-
 
   public static Next next(BuildPlan resolved, Progress progress) {
     for (BuildPhase phase : resolved.phases()) {
@@ -57,7 +54,7 @@ public final class Status {
         layout.state().toString(),
         layout.reportDir().toString(),
         state == null ? null : state.progress().currentPhase(),
-        next.complete() ? COMPLETE : next.phase(),
+        next.complete() ? PhaseStatus.COMPLETE : next.phase(),
         next.step(),
         f == null ? null : f.phase() + "/" + f.step(),
         f == null ? null : f.reportPath());

@@ -18,8 +18,6 @@ public record LockHolder(long pid, Long startTime, String bootId, String acquire
   }
 
   public boolean alive() {
-    String boot = ProcStat.bootId();
-    if (bootId != null && boot != null && !bootId.equals(boot)) return false;
-    return ProcStat.isAlive(pid, startTime);
+    return ProcStat.isAlive(pid, startTime, bootId);
   }
 }

@@ -38,8 +38,13 @@ public record ProcStat(long pid, char state, long ppid, long pgrp, long session,
     return state != 'Z' && state != 'X' && state != 'x';
   }
 
-  /** True when {@code pid} is a live process that started at {@code startTime}. */
-  public static boolean isAlive(long pid, Long startTime) {
+  /**
+   * True when {@code pid} is a live process that started at {@code startTime} in this boot:
+   * start times are ticks since boot, so a recorded {@code bootId} from another boot means gone.
+   */
+  public static boolean isAlive(long pid, Long startTime, String bootId) {
+    String boot = bootId();
+    if (bootId != null && boot != null && !bootId.equals(boot)) return false;
     if (startTime == null) return false;
     return read(pid).map(s -> s.alive() && s.startTime() == startTime).orElse(false);
   }

@@ -33,8 +33,6 @@ public record RunRecord(
 
   /** The process this record names is still running (same pid, same start time, same boot). */
   public boolean processAlive() {
-    String boot = ProcStat.bootId();
-    if (bootId != null && boot != null && !bootId.equals(boot)) return false;
-    return ProcStat.isAlive(pid, startTime);
+    return ProcStat.isAlive(pid, startTime, bootId);
   }
 }

@@ -9,6 +9,7 @@ import dev.bq2.propose.HistoryEntry;
 import dev.bq2.propose.RuleProposer;
 import dev.bq2.rootfs.Context;
 import dev.bq2.rootfs.ContextDetector;
+import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.rootfs.RootfsLayout;
 import dev.bq2.state.Status;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ class AutopilotDemoTest {
     assertEquals(ExitCodes.OK, run.result.exitCode(), run.toString());
     assertEquals(5, run.result.applied(), run.toString());
     assertEquals(7, run.result.iterations(), "one runner per delta, plus one successful run per phase: " + run);
-    assertEquals(Status.COMPLETE, Status.compute(layout, true).nextPhase());
+    assertEquals(PhaseStatus.COMPLETE, Status.compute(layout, true).nextPhase());
     assertArrayEquals(plan, Files.readAllBytes(layout.plan()), "the plan file is never touched");
 
     // Exactly the five minimal deltas, nothing else.

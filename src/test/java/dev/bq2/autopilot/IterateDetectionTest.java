@@ -3,6 +3,7 @@ package dev.bq2.autopilot;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.bq2.ChildJvm;
+import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.state.Status;
 import dev.bq2.rootfs.RootfsLayout;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ class IterateDetectionTest {
     assertTrue(out.contains("rootfs: " + rootfs + " (detected; inner bq2 rootfs (usr/bin/clang))\n"), out);
     assertTrue(out.contains("repo: none found (using our own runner and status)"), out);
     assertTrue(out.contains("runner: "), out);
-    assertEquals(Status.COMPLETE, Status.compute(layout, true).nextPhase());
+    assertEquals(PhaseStatus.COMPLETE, Status.compute(layout, true).nextPhase());
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bq2.ChildJvm;
 import dev.bq2.json.Json;
 import dev.bq2.propose.HistoryEntry;
+import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.rootfs.RootfsLayout;
 import dev.bq2.state.Status;
 import dev.bq2.supervise.BackgroundRunner;
@@ -107,7 +108,7 @@ class IterateKillTest {
         List<HistoryEntry> h = Fixture.history(layout);
         assertEquals(List.of("applied", "outcome"), h.stream().map(HistoryEntry::event).toList());
         assertEquals("fixed", h.get(1).outcome());
-        assertEquals(Status.COMPLETE, Status.compute(layout, true).nextPhase());
+        assertEquals(PhaseStatus.COMPLETE, Status.compute(layout, true).nextPhase());
 
         assertEveryJsonFileParses(dir);
       } finally {

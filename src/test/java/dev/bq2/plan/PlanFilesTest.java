@@ -50,6 +50,17 @@ class PlanFilesTest {
   }
 
   @Test
+  void nullPhasesNameTheFieldInJsonTerms() throws Exception {
+    Path p = write("plan.json", "{\"format_version\": 2, \"phases\": null}");
+    Bq2Exception e = assertThrows(Bq2Exception.class, () -> PlanFiles.readPlan(p));
+    assertEquals(2, e.exitCode());
+    assertTrue(e.getMessage().contains("field phases: expected an array, got null"), e.getMessage());
+    Path q = write("plan2.json", "{\"format_version\": 2, \"phases\": [null]}");
+    e = assertThrows(Bq2Exception.class, () -> PlanFiles.readPlan(q));
+    assertTrue(e.getMessage().contains("field phases[0]: expected an object, got null"), e.getMessage());
+  }
+
+  @Test
   void missingRequiredKeyNamesFileLineAndField() throws Exception {
     Path p = write("plan.json", PLAN.replace("\"clean_build\": false, \"content\": \"true\"", "\"content\": \"true\""));
     Bq2Exception e = assertThrows(Bq2Exception.class, () -> PlanFiles.readPlan(p));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bq2.state.BuildState;
+import dev.bq2.supervise.ProcStat;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class InterruptTest {
     }
     long pgid = Long.parseLong(Files.readString(fs.work.resolve("group.pid")).trim());
     long sleep = Long.parseLong(Files.readString(sleeperPid).trim());
-    assertTrue(ProcessGroup.members(pgid).contains(sleep), "the sleep runs in the step's process group");
+    assertTrue(ProcStat.groupMembers(pgid).contains(sleep), "the sleep runs in the step's process group");
     assertNotEquals(ProcessHandle.current().pid(), pgid);
 
     Process k = new ProcessBuilder("kill", "-s", signal, Long.toString(child.pid())).start();
@@ -92,7 +93,7 @@ class InterruptTest {
     String log = read(out);
     assertEquals(expectedExit, child.exitValue(), log);
 
-    assertEquals(List.of(), ProcessGroup.members(pgid), "nothing of the step's process group is left");
+    assertEquals(List.of(), ProcStat.groupMembers(pgid), "nothing of the step's process group is left");
     assertEquals(List.of("first"), Files.readAllLines(fs.work.resolve("trace")), "no later step ran");
 
     String message = "Interrupted by SIG" + signal;

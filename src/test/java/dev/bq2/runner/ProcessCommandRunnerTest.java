@@ -2,6 +2,7 @@ package dev.bq2.runner;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.bq2.supervise.ProcStat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -99,12 +100,12 @@ class ProcessCommandRunnerTest {
       }
       String[] ids = Files.readString(pids).trim().split(" ");
       long pgid = Long.parseLong(ids[0]);
-      assertTrue(ProcessGroup.members(pgid).contains(Long.parseLong(ids[1])));
+      assertTrue(ProcStat.groupMembers(pgid).contains(Long.parseLong(ids[1])));
       interrupts.onSignal("SIGTERM");
       Throwable t = done.get(30, TimeUnit.SECONDS);
       assertInstanceOf(InterruptedException.class, t);
       assertEquals("Interrupted by SIGTERM", t.getMessage());
-      assertEquals(List.of(), ProcessGroup.members(pgid));
+      assertEquals(List.of(), ProcStat.groupMembers(pgid));
       // A later command is refused at once.
       assertThrows(InterruptedException.class, () -> r.run(List.of("/bin/true"), dir, Map.of()));
     } catch (ExecutionException e) {

@@ -16,15 +16,14 @@ final class StepPaths {
     return ctx.cwd().resolve(path).normalize();
   }
 
-  /** The DESTDIR-joined path (interop.md §7.1), resolved against the workdir. */
+  /**
+   * The DESTDIR-joined path (interop.md §7.1), resolved like any plan path. Plan paths are
+   * inside paths, so the join comes first and only then the mapping under a rootfs (§8.4).
+   */
   static Path underDestdir(StepContext ctx, String path) {
-    if (ctx.view() != null) {
-      // Plan paths are inside paths: join first, then map under the rootfs on the host (§8.4).
-      String d = ctx.destdir();
-      String joined = d == null || d.isEmpty() ? path : d + (path.startsWith("/") ? path : "/" + path);
-      return ctx.view().hostPath(joined, ctx.cwd());
-    }
-    return ctx.cwd().resolve(ctx.destdirJoined(path)).normalize();
+    String d = ctx.destdir();
+    String joined = d == null || d.isEmpty() ? path : d + (path.startsWith("/") ? path : "/" + path);
+    return resolve(ctx, joined);
   }
 
   /** The effective destdir as an absolute path (make runs in subdirectories), or null. */
