@@ -2,6 +2,8 @@ package dev.bq2.plan;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +17,8 @@ public record BuildPhase(
     @JsonProperty(required = true) String namespace,
     @JsonProperty(required = true) String installPrefix,
     String destdir,
-    @JsonProperty(required = true) Map<String, String> env,
-    @JsonProperty(required = true) List<BuildStep> steps) {
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Map<String, String> env,
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) List<BuildStep> steps) {
 
   public BuildPhase {
     env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));

@@ -2,6 +2,8 @@ package dev.bq2.plan;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,13 +23,13 @@ public record BuildStep(
     @JsonProperty(required = true) String name,
     @JsonProperty(required = true) String strategy,
     String workdir,
-    @JsonProperty(required = true) List<String> configureFlags,
-    @JsonProperty(required = true) List<String> patches,
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) List<String> configureFlags,
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) List<String> patches,
     String buildDir,
     String installPrefix,
     String destdir,
-    @JsonProperty(required = true) Map<String, String> env,
-    @JsonProperty(required = true) Boolean cleanBuild,
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Map<String, String> env,
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Boolean cleanBuild,
     List<SourceSpec> sources,
     List<ExtractSpec> extractSources,
     List<String> packages,

@@ -135,4 +135,14 @@ class PlanFilesTest {
     assertTrue(e2.getMessage().contains("clean_build: expected true or false, got a string"), e2.getMessage());
     assertFalse(e2.getMessage().contains("java."), e2.getMessage());
   }
+
+  @Test
+  void nullForARequiredCollectionIsRefusedAsTheExistingToolDoes() throws Exception {
+    Path p = write("plan.json", PLAN.replace("\"env\": {\"A\": \"1\"}", "\"env\": null"));
+    Bq2Exception e = assertThrows(Bq2Exception.class, () -> PlanFiles.readPlan(p));
+    assertTrue(e.getMessage().contains("field phases[0].env: expected an object, got null"), e.getMessage());
+    Path q = write("plan2.json", PLAN.replace("\"configure_flags\": [\"--x\"]", "\"configure_flags\": null"));
+    Bq2Exception e2 = assertThrows(Bq2Exception.class, () -> PlanFiles.readPlan(q));
+    assertTrue(e2.getMessage().contains("field phases[0].steps[1].configure_flags: expected an array, got null"), e2.getMessage());
+  }
 }
