@@ -130,30 +130,39 @@ public final class GitRepo {
       pb.environment().put("GIT_TERMINAL_PROMPT", "0");
       pb.environment().put("LC_ALL", "C");
       Process p = pb.start();
-      // stderr on a thread of its own, so git cannot block on a full stderr pipe while we read stdout
+      // Both pipes drained on threads of their own, so the timeout below bounds a git that hangs
+      // with its output open, and git never blocks on a full pipe.
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      Thread errReader = new Thread(() -> {
-        try {
-          p.getErrorStream().transferTo(err);
-        } catch (IOException ignored) {
-          // only used for the message
-        }
-      });
-      errReader.start();
+      Thread outReader = drain(p.getInputStream(), out);
+      Thread errReader = drain(p.getErrorStream(), err);
       if (stdin != null) p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
       p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new Bq2Exception(ExitCodes.STEP_FAILED, "git " + String.join(" ", args) + " in " + dir + " did not finish in 120 s");
       }
+      outReader.join(5000);
       errReader.join(5000);
-      return new Result(p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
+      return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw Bq2Exception.badInput("cannot run git (" + e.getMessage() + "); install git");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Bq2Exception(ExitCodes.INTERRUPTED, "interrupted while running git");
     }
+  }
+
+  private static Thread drain(java.io.InputStream in, ByteArrayOutputStream to) {
+    Thread t = new Thread(() -> {
+      try {
+        in.transferTo(to);
+      } catch (IOException ignored) {
+        // the process was killed; what was read is kept
+      }
+    }, "git-output");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 }
