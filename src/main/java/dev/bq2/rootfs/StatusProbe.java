@@ -2,15 +2,21 @@ package dev.bq2.rootfs;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.PumpStreamHandler;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,39 +42,67 @@ public final class StatusProbe {
     this.timeoutSeconds = timeoutSeconds;
   }
 
-  /** Runs {@code argv} in {@code cwd} and parses its output; a failure is exit 2 with its last line. */
+  /**
+   * Runs {@code argv} in {@code cwd} and parses its output; a failure is exit 2 with its last
+   * line. Commons Exec pumps the output on its own thread, so the watchdog bounds a status
+   * command that hangs with its output still open.
+   */
   public PhaseStatus probe(List<String> argv, Path cwd) throws InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    if (cwd != null) pb.directory(cwd.toFile());
-    pb.environment().put("LOG_LEVEL", "INFO");
     String cmd = String.join(" ", argv);
-    Process p;
+    CommandLine line = new CommandLine(argv.get(0));
+    line.addArguments(argv.subList(1, argv.size()).toArray(String[]::new), false);
+    ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(Duration.ofSeconds(timeoutSeconds)).get();
+    BoundedOutput output = new BoundedOutput(OUTPUT_LIMIT);
+    DefaultExecutor executor = DefaultExecutor.builder()
+        .setWorkingDirectory(cwd != null ? cwd.toFile() : new java.io.File("."))
+        .setExecuteStreamHandler(new PumpStreamHandler(output, output, InputStream.nullInputStream()))
+        .get();
+    executor.setWatchdog(watchdog);
+    executor.setExitValues(null); // every exit code is an answer; judged below
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("LOG_LEVEL", "INFO");
+    int exit;
     try {
-      p = pb.start();
+      exit = executor.execute(line, env);
     } catch (IOException e) {
       throw Bq2Exception.badInput("cannot start status command `" + cmd + "`: " + e.getMessage()
           + "; pass --status-command CMD");
     }
-    String output;
-    try (InputStream in = p.getInputStream()) {
-      output = new String(in.readNBytes(OUTPUT_LIMIT), StandardCharsets.UTF_8);
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    } catch (IOException e) {
-      p.destroyForcibly();
-      throw Bq2Exception.badInput("cannot read the output of `" + cmd + "`: " + e.getMessage());
-    }
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
+    if (watchdog.killedProcess()) {
       throw Bq2Exception.needsPerson("status command `" + cmd + "` did not finish in " + timeoutSeconds + " s");
     }
-    int exit = p.exitValue();
+    String text = output.text();
     if (exit != 0) {
       throw new Bq2Exception(ExitCodes.BAD_INPUT, "status command `" + cmd + "` exited " + exit
-          + (exit == 255 ? " (no workspace found)" : "") + ": " + lastLine(output)
+          + (exit == 255 ? " (no workspace found)" : "") + ": " + lastLine(text)
           + "; check --rootfs / --repo or pass --status-command CMD");
     }
-    return parse(output, cmd);
+    return parse(text, cmd);
+  }
+
+  /** Keeps the first {@code limit} bytes; a runaway status command cannot grow the heap. */
+  private static final class BoundedOutput extends OutputStream {
+    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    private final int limit;
+
+    BoundedOutput(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (kept.size() < limit) kept.write(b);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      int room = limit - kept.size();
+      if (room > 0) kept.write(b, off, Math.min(room, len));
+    }
+
+    synchronized String text() {
+      return kept.toString(StandardCharsets.UTF_8);
+    }
   }
 
   /** Parses status output; {@code source} names the command in errors. */

@@ -100,4 +100,14 @@ class StatusProbeTest {
     assertEquals(rootfs.resolve("var/lib/sysroot-build-plan.json").toString(), st.planPath());
     assertEquals("from-bootstrap-qcow2", st.nextPhase());
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aStatusCommandThatHangsWithItsOutputOpenIsEndedByTheTimeout() {
+    // The old reader waited for end of output before it started the clock: this would hang.
+    List<String> argv = List.of("sh", "-c", "echo next_phase=p; exec sleep 600");
+    Bq2Exception e = assertThrows(Bq2Exception.class, () -> new StatusProbe(2).probe(argv, dir));
+    assertEquals(3, e.exitCode());
+    assertTrue(e.getMessage().contains("did not finish in 2 s"), e.getMessage());
+  }
 }
