@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,18 +14,9 @@ class AssistantBudgetIterateTest {
   @TempDir Path tmp;
 
   private IterateRig.Run claude(IterateRig rig, MessagesStub stub, String... more) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
-    env.put("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + stub.port());
-    env.put("ANTHROPIC_API_KEY", "dummy");
-    env.put("CLAUDE_CODE_MAX_RETRIES", "0");
-    env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-    env.put("DISABLE_TELEMETRY", "1");
-    List<String> args = new java.util.ArrayList<>(List.of("--assistant", "claude",
-        "--assistant-binary", Fixtures.binary("claude").toString(), "--quiet"));
-    args.addAll(List.of(more));
-    return rig.iterate(env, args.toArray(String[]::new));
+    return rig.iterateWithClaude(tmp.resolve("home"), stub, more);
   }
+
 
   @Test
   void tokenBudgetSpentStopsTheRunWithExit3() throws Exception {

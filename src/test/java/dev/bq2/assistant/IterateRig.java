@@ -102,6 +102,21 @@ final class IterateRig {
   }
 
   /** `bq2 iterate` on this rig as a child JVM with {@code env} added; waits up to 3 minutes. */
+  /** `bq2 iterate --assistant claude` against {@code stub}, with Claude's home under {@code home}. */
+  Run iterateWithClaude(Path home, MessagesStub stub, String... more) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("HOME", Files.createDirectories(home).toString());
+    env.put("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + stub.port());
+    env.put("ANTHROPIC_API_KEY", "dummy");
+    env.put("CLAUDE_CODE_MAX_RETRIES", "0");
+    env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+    env.put("DISABLE_TELEMETRY", "1");
+    List<String> args = new ArrayList<>(List.of("--assistant", "claude",
+        "--assistant-binary", Fixtures.binary("claude").toString(), "--quiet"));
+    args.addAll(List.of(more));
+    return iterate(env, args.toArray(String[]::new));
+  }
+
   Run iterate(Map<String, String> env, String... args) throws Exception {
     List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2", "iterate",
