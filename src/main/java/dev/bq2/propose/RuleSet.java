@@ -20,26 +20,39 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The rules file (`{"format_version": 1, "rules": [...]}`). The built-in rules ship as the
- * resource `rules/default-rules.json`; a user file given with `--rules` is placed in front of
+ * resources listed, in order, in `rules/index.txt` (one file per rule family, so each family is
+ * reviewed and tested on its own); a user file given with `--rules` is placed in front of
  * them (first applicable rule wins), and a user rule with a default's id replaces that default
  * (or switches it off with `"disabled": true`).
  */
 @JsonPropertyOrder({"format_version", "rules"})
 public record RuleSet(Integer formatVersion, List<Rule> rules) {
   public static final int FORMAT_VERSION = 1;
-  public static final String DEFAULT_RESOURCE = "/rules/default-rules.json";
+  public static final String INDEX_RESOURCE = "/rules/index.txt";
 
   public RuleSet {
     rules = rules == null ? List.of() : List.copyOf(rules);
   }
 
+  /** The built-in rules: every file of `rules/index.txt`, in its order; ids unique across files. */
   public static RuleSet defaults() {
-    try (InputStream in = RuleSet.class.getResourceAsStream(DEFAULT_RESOURCE)) {
-      if (in == null) throw new IllegalStateException("resource " + DEFAULT_RESOURCE + " is missing from the jar");
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return parse(Path.of("classpath:" + DEFAULT_RESOURCE), text);
+    List<Rule> all = new ArrayList<>();
+    for (String name : resourceText(INDEX_RESOURCE).split("\n")) {
+      String file = name.strip();
+      if (file.isEmpty() || file.startsWith("#")) continue;
+      all.addAll(parse(Path.of("classpath:/rules/" + file), resourceText("/rules/" + file)).rules());
+    }
+    RuleSet rs = new RuleSet(FORMAT_VERSION, all);
+    rs.check(Path.of("classpath:" + INDEX_RESOURCE));
+    return rs;
+  }
+
+  private static String resourceText(String resource) {
+    try (InputStream in = RuleSet.class.getResourceAsStream(resource)) {
+      if (in == null) throw new IllegalStateException("resource " + resource + " is missing from the jar");
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + DEFAULT_RESOURCE, e);
+      throw new IllegalStateException("cannot read " + resource, e);
     }
   }
 
