@@ -68,6 +68,7 @@ public final class Autopilot {
   private final OverridesEditor editor;
   private final List<Path> journals = new ArrayList<>();
   private int applied;
+  private int reverted;
   private Journal journal;
   private Integer currentIteration;
   /** The last followed run was stopped by us because its log stopped growing. */
@@ -209,6 +210,7 @@ public final class Autopilot {
           // Revert before recording the outcome: a kill in between leaves the delta pending, and
           // the next autopilot reverts it again (a no-op) instead of keeping a useless delta.
           editor.revert(p.id());
+          reverted++;
           outcome(journal, p, "same_failure");
           journal.record("reverted", iteration, p.phase(), p.step(), "reverted " + describe(p.delta()) + ": the same failure came back",
               data("id", p.id()));
@@ -390,15 +392,18 @@ public final class Autopilot {
   }
 
   private IterateResult stop(Journal journal, int iteration, String target, String reason, String next) {
-    journal.record("stopped", iteration, target, null, reason, data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next));
-    say("stopped, needs a person: " + reason);
+    int inForce = TriedDeltas.inForce(layout.overridesHistory()).size();
+    journal.record("stopped", iteration, target, null, reason, data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next,
+        "deltas_in_force", inForce, "reverted", reverted));
+    say("stopped, needs a person: " + reason + " (" + inForce + " delta(s) in force, " + reverted + " reverted)");
     say("next: " + next);
     say("journal: " + journal.dir().resolve("journal.md"));
     return result(ExitCodes.NEEDS_PERSON, reason);
   }
 
   private IterateResult result(int code, String reason) {
-    return new IterateResult(code, reason, List.copyOf(journals), iterationsThisRun, applied);
+    return new IterateResult(code, reason, List.copyOf(journals), iterationsThisRun, applied, reverted,
+        TriedDeltas.inForce(layout.overridesHistory()).size());
   }
 
   /**

@@ -47,8 +47,8 @@ public class DemoCommand implements Callable<Integer> {
     IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, System.out, System.console() != null, null);
     IterateResult r = new Autopilot(ctx, List.of(RuleProposer.withDefaults()), opt).run();
     System.out.println();
-    System.out.println("demo: " + r.reason() + " after " + r.iterations() + " runner launch(es); " + r.applied()
-        + " override delta(s) applied by the built-in rules");
+    System.out.println("demo: " + r.reason() + " after " + r.iterations() + " runner launch(es); " + r.deltas()
+        + ", all from the built-in rules");
     System.out.println("demo: overrides now in force (" + ctx.layout().overrides() + "):");
     System.out.print(Json.pretty(PlanFiles.readOverrides(ctx.layout().overrides())));
     System.out.println("demo: history of every delta: " + ctx.layout().overridesHistory());

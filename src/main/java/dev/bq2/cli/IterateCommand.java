@@ -90,7 +90,7 @@ public class IterateCommand implements Callable<Integer> {
         stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r = autopilot.get().run();
-    System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.applied() + " delta(s) applied)");
+    System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.deltas() + ")");
     if (backAnnotate && r.exitCode() == 0) {
       return new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx).exitCode();
     }

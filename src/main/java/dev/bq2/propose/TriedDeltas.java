@@ -31,6 +31,19 @@ public final class TriedDeltas {
   }
 
   /**
+   * The applied deltas not reverted since, oldest first: what the overrides file holds because
+   * of us. Stop messages count these, not every delta ever applied (a reverted one changed nothing).
+   */
+  public static List<HistoryEntry> inForce(Path historyFile) {
+    Map<String, HistoryEntry> open = new LinkedHashMap<>();
+    for (HistoryEntry h : read(historyFile)) {
+      if ("applied".equals(h.event())) open.put(h.id(), h);
+      if ("reverted".equals(h.event())) open.remove(h.id());
+    }
+    return List.copyOf(open.values());
+  }
+
+  /**
    * Every line. A torn last line (a crash mid-append) is skipped; a bad line elsewhere is an
    * error naming the file and line, since the history would otherwise be silently wrong.
    */

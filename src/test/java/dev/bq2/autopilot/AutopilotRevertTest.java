@@ -58,6 +58,10 @@ class AutopilotRevertTest {
 
     assertEquals(ExitCodes.OK, run.result.exitCode(), run.toString());
     assertEquals(3, run.result.iterations(), run.toString());
+    assertEquals(2, run.result.applied(), run.toString());
+    assertEquals(1, run.result.reverted(), run.toString());
+    assertEquals(1, run.result.inForce(), "the stop line counts the deltas in force, not every delta applied");
+    assertEquals("1 delta(s) in force (2 applied this run, 1 reverted)", run.result.deltas());
     assertEquals(Fixture.json("""
         {"phases": {"libs": {"steps": {"libcounter":
           {"env": {"CFLAGS": "-O2 -fcommon"}, "clean_build": true, "configure_flags_add": [], "patches_add": []}}}}}
