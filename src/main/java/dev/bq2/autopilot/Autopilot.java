@@ -12,6 +12,7 @@ import dev.bq2.diagnose.LogExcerpt;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.Overrides;
 import dev.bq2.plan.PlanFiles;
+import dev.bq2.propose.AssistantDeltaPolicy;
 import dev.bq2.propose.HistoryEntry;
 import dev.bq2.propose.OverridesEditor;
 import dev.bq2.propose.Proposal;
@@ -20,6 +21,7 @@ import dev.bq2.propose.ProposalRequests;
 import dev.bq2.propose.ProposalValidator;
 import dev.bq2.propose.Proposer;
 import dev.bq2.propose.ProposerException;
+import dev.bq2.propose.RuleProposer;
 import dev.bq2.propose.TriedDeltas;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
@@ -283,7 +285,9 @@ public final class Autopilot {
         say("#" + iteration + " " + proposer.name() + " knows no safe fix: " + p.rationale());
         continue;
       }
-      List<String> reasons = ProposalValidator.validate(p, request);
+      List<String> reasons = new ArrayList<>(ProposalValidator.validate(p, request));
+      // Build output reaches an assistant; its answer must not become code (our rules are reviewed data).
+      if (!(proposer instanceof RuleProposer)) reasons.addAll(AssistantDeltaPolicy.check(p));
       if (!reasons.isEmpty()) {
         journal.record("proposal_rejected", iteration, d.phase(), d.step(), String.join("; ", reasons),
             data("proposer", proposer.name(), "duration_s", took, "delta", p));
