@@ -54,7 +54,8 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
     "FAILED", "missing", "unable to guess", "not declared", "implicit declaration", "ignal",
     "does not name a type", "cannot guess", "Segmentation", "out of memory", "Cannot allocate",
     "has not been declared", "is not a member of", "xec format", "cannot execute", "static link",
-    "cannot find -l", "No rule to make", "Syntax error", "bad interpreter", "Could not open"
+    "cannot find -l", "No rule to make", "Syntax error", "bad interpreter", "Could not open",
+    "can not be used when making", "final link failed"
   };
 
   private static boolean prefilter(String line) {
@@ -119,6 +120,8 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       "qemu-[\\w-]+: Could not open",
       "attempted static link of dynamic object",
       "cannot find -l",
+      "relocation .* can not be used when making",
+      "final link failed",
       "(?:^|: )(?:(?:line )?\\d+: )?[\\w./+-]+: (?:command )?not found\\s*$",
       "undefined reference to",
       "multiple definition of",
@@ -150,7 +153,8 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
   static final Pattern ECHO = Pattern.compile(String.join("|",
       "ld returned \\d+ exit status",
       "(?:all|some) warnings being treated as errors",
-      "linker command failed with exit code"));
+      "linker command failed with exit code",
+      "final link failed"));
 
   /**
    * make's and libtool's bookkeeping and recipe echoes: a parallel make interleaves them in any
