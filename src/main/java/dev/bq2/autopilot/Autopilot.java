@@ -457,7 +457,9 @@ public final class Autopilot {
   }
 
   /** The first decisive line of the excerpt (the compiler's or linker's own words), indented. */
+  /** The line that caused the exit when the diagnosis found one, else the first decisive line. */
   private static String firstLine(Diagnosis d) {
+    if (d.cause() != null && !d.cause().isBlank()) return "\n    " + d.cause().strip();
     return d.excerpt().stream().filter(LogExcerpt::isDecisive).findFirst()
         .or(() -> d.excerpt().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b))
         .map(l -> "\n    " + l.strip()).orElse("");

@@ -17,10 +17,19 @@ import java.util.regex.Pattern;
 /**
  * The decisive error lines of a step's output log, found by reading the file backwards in
  * fixed-size chunks: a 1 GiB log costs no more memory than a 1 KiB one, and the scan stops once
- * the cluster of errors at the end has been read, or after a byte budget.
+ * the cluster of errors at the end has been read, after a byte budget, or at a lower bound (the
+ * start of the failed command's output: what earlier commands printed is not this failure).
+ *
+ * <p>Decisive lines come in three kinds: <em>root</em> lines say what went wrong (a compiler or
+ * linker error, `configure: error:`, make's "No rule to make target", a tool that is missing);
+ * <em>echoes</em> repeat that something failed (`collect2: error: ld returned 1 exit status`,
+ * `all warnings being treated as errors`); make's summaries (`make[1]: *** [...] Error 1`) only
+ * say which target failed. make's and libtool's bookkeeping (`Waiting for unfinished jobs`,
+ * `Entering/Leaving directory`, `mv -f .deps/...`, `libtool: link: ...`, recipe echoes) is never
+ * decisive, whatever it quotes.
  *
  * @param lines decisive lines with a little context, oldest first, at most {@link #MAX_LINES}
- * @param decisive the decisive lines alone, oldest first (what the signature is computed from)
+ * @param decisive the decisive lines alone, oldest first
  * @param scannedBytes how many bytes from the end were read
  */
 public record LogExcerpt(List<String> lines, List<String> decisive, long scannedBytes) {
@@ -44,7 +53,9 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
     "rror", "undefined reference", "multiple definition", "No such file", "not found", "***", "illed",
     "FAILED", "missing", "unable to guess", "not declared", "implicit declaration", "ignal",
     "does not name a type", "cannot guess", "Segmentation", "out of memory", "Cannot allocate",
-    "has not been declared", "is not a member of"
+    "has not been declared", "is not a member of", "xec format", "cannot execute", "static link",
+    "cannot find -l", "No rule to make", "Syntax error", "bad interpreter", "Could not open",
+    "can not be used when making", "final link failed"
   };
 
   private static boolean prefilter(String line) {
@@ -97,9 +108,21 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
     return false;
   }
 
-  /** Lines that explain a failure (compiler, linker, configure, tools, kernel). */
+  /** Lines that explain a failure (compiler, linker, configure, tools, kernel); each has a needle. */
   static final Pattern PRIMARY = Pattern.compile(String.join("|",
       "(?:^|\\s|:)(?:fatal )?error:",
+      "No rule to make target",
+      "Exec format error",
+      "cannot execute binary file",
+      "cannot execute: required file not found",
+      ": \\d+: Syntax error:",
+      "bad interpreter",
+      "qemu-[\\w-]+: Could not open",
+      "attempted static link of dynamic object",
+      "cannot find -l",
+      "relocation .* can not be used when making",
+      "final link failed",
+      "(?:^|: )(?:(?:line )?\\d+: )?[\\w./+-]+: (?:command )?not found\\s*$",
       "undefined reference to",
       "multiple definition of",
       "configure: error:",
@@ -126,13 +149,58 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
   static final Pattern MAKE_SUMMARY = Pattern.compile(
       "^g?make(?:\\[\\d+\\])?: \\*\\*\\*|^ninja: build stopped|Error \\d+\\s*$");
 
+  /** Primary lines that only repeat that an error happened above them (the driver's or gcc's echo). */
+  static final Pattern ECHO = Pattern.compile(String.join("|",
+      "ld returned \\d+ exit status",
+      "(?:all|some) warnings being treated as errors",
+      "linker command failed with exit code",
+      "final link failed"));
+
+  /**
+   * make's and libtool's bookkeeping and recipe echoes: a parallel make interleaves them in any
+   * order, and a recipe echo may quote `error:` text or `-Werror` without anything having failed.
+   */
+  static final Pattern BOOKKEEPING = Pattern.compile(String.join("|",
+      "^g?make(?:\\[\\d+\\])?: (?:\\*\\*\\* )?Waiting for unfinished jobs",
+      "^g?make(?:\\[\\d+\\])?: (?:Entering|Leaving) directory",
+      "^\\s*mv -f \\.deps/",
+      "^libtool: (?:compile|link|install|finish|relink|warning|mode)\\b",
+      "^\\s*(?:\\S*/)?(?:[\\w.]+-)*(?:gcc|cc|g\\+\\+|c\\+\\+|clang|clang\\+\\+|cpp|ld|ar|ranlib|strip|as|libtool"
+          + "|install|mkdir|rm|mv|cp|ln|sed|echo|printf|test|cd|if|for|case|depbase=\\S*)\\s"));
+
   public static boolean isDecisive(String line) {
-    return prefilter(line)
+    return prefilter(line) && !BOOKKEEPING.matcher(line).find()
         && (PRIMARY.matcher(line).find() || MAKE_SUMMARY.matcher(line).find());
   }
 
-  static boolean isPrimary(String line) {
-    return prefilter(line) && PRIMARY.matcher(line).find();
+  /** A root line: says what went wrong, not merely that something failed (see the class comment). */
+  public static boolean isPrimary(String line) {
+    return prefilter(line) && !BOOKKEEPING.matcher(line).find() && PRIMARY.matcher(line).find()
+        && !ECHO.matcher(line).find();
+  }
+
+  /** The decisive lines that are root lines, oldest first (the signature's basis). */
+  public List<String> primary() {
+    return decisive.stream().filter(LogExcerpt::isPrimary).toList();
+  }
+
+  /**
+   * The line that caused the exit: the first root line, else the first echo (`ld returned 1 exit
+   * status`), else make's first (innermost) summary; null when nothing is decisive.
+   */
+  public static String cause(List<String> lines) {
+    String echo = null;
+    String summary = null;
+    for (String l : lines) {
+      if (!isDecisive(l)) continue;
+      if (isPrimary(l)) return l;
+      if (PRIMARY.matcher(l).find()) {
+        if (echo == null) echo = l;
+      } else if (summary == null) {
+        summary = l;
+      }
+    }
+    return echo != null ? echo : summary;
   }
 
   public static LogExcerpt read(Path log) throws IOException {
@@ -141,14 +209,24 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
 
   /** Reads backwards from the end of {@code log}, at most {@code budget} bytes. */
   public static LogExcerpt read(Path log, long budget) throws IOException {
+    return read(log, budget, 0);
+  }
+
+  /**
+   * Reads backwards from the end of {@code log} down to byte {@code from} (where the failed
+   * command's output begins; 0 for the whole log), at most {@code budget} bytes. A {@code from}
+   * beyond the end (a log that was truncated or replaced) reads the whole log.
+   */
+  public static LogExcerpt read(Path log, long budget, long from) throws IOException {
     try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
       Scanner s = new Scanner();
       long size = ch.size();
+      long floor = from < 0 || from > size ? 0 : from;
       long pos = size;
       ByteBuffer buf = ByteBuffer.allocate(CHUNK);
       long scanned = 0;
-      while (pos > 0 && scanned < budget && !s.done()) {
-        int n = (int) Math.min(CHUNK, pos);
+      while (pos > floor && scanned < budget && !s.done()) {
+        int n = (int) Math.min(CHUNK, pos - floor);
         pos -= n;
         buf.clear().limit(n);
         while (buf.hasRemaining()) {
@@ -157,7 +235,7 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
         scanned += n;
         s.feedChunk(buf.array(), n);
       }
-      if (pos == 0 || scanned >= budget) s.finish();
+      if (pos == floor || scanned >= budget) s.finish();
       return s.result(scanned);
     }
   }

@@ -72,13 +72,31 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
   @Override
   public void run(List<String> argv, Path cwd, Map<String, String> env)
       throws StepFailedException, InterruptedException {
-    int rc = exec(argv, cwd, env);
-    if (rc != 0) throw StepFailedException.commandFailed(view == null ? argv : view.insideArgv(argv), rc);
+    Exec e = exec(argv, cwd, env);
+    if (e.rc() != 0) {
+      throw StepFailedException.commandFailed(view == null ? argv : view.insideArgv(argv), e.rc(), e.outputOffset());
+    }
   }
 
   @Override
   public int runTolerant(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
-    return exec(argv, cwd, env);
+    return exec(argv, cwd, env).rc();
+  }
+
+  /**
+   * A finished command: its exit code, and the byte offset in the step log where its own output
+   * begins (just after the runner's "Running in" line), so a diagnosis never reads the output of
+   * commands before it, e.g. a `make distclean` whose failure the strategy tolerated.
+   */
+  private record Exec(int rc, Long outputOffset) {}
+
+  /** The step log's current length (everything written so far is flushed); null when unreadable. */
+  private synchronized Long logLength() {
+    try {
+      return Files.size(logFile);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   @Override
@@ -96,13 +114,14 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     return logFile;
   }
 
-  private int exec(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
+  private Exec exec(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
     if (interrupts.requested()) throw new InterruptedException(interrupts.message());
     String shown = String.join(" ", view == null ? argv : view.insideArgv(argv));
     String inside = view == null ? null : view.insidePath(cwd);
     String where = view == null ? cwd.toString()
         : (inside == null ? "/" : inside) + " (" + view.namespace() + " rootfs " + view.root() + ")";
     note("Running in " + where + ": " + shown);
+    Long offset = logLength();
     log.info("Running in " + where + ": " + shown);
     List<String> full = new ArrayList<>(commandPrefix);
     if (view != null) {
@@ -125,7 +144,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     } catch (IOException e) {
       note("Cannot start " + argv.get(0) + ": " + e.getMessage());
       log.error("Cannot start " + argv.get(0) + ": " + e.getMessage());
-      return 127; // what a shell reports for a command it cannot run
+      return new Exec(127, offset); // what a shell reports for a command it cannot run
     }
     ProcessGroup group = ProcessGroup.of(p, grace);
     interrupts.track(group);
@@ -149,7 +168,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
       group.stopAndWait();
       throw new InterruptedException(interrupts.message());
     }
-    return rc;
+    return new Exec(rc, offset);
   }
 
   private static void waitQuietly(Process p) {

@@ -69,8 +69,9 @@ public final class Runner {
   record DryRunEntry(BuildPhase phase, BuildStep step) {}
 
   /** The outcome of one step: null error means success. */
-  private record Outcome(String error, List<String> command, Integer exitCode, boolean interrupted) {
-    static final Outcome OK = new Outcome(null, null, null, false);
+  /** @param outputOffset where the failed command's output starts in the step log (report `output_offset`) */
+  private record Outcome(String error, List<String> command, Integer exitCode, boolean interrupted, Long outputOffset) {
+    static final Outcome OK = new Outcome(null, null, null, false, null);
   }
 
   /** Runs; returns the exit code (0 done, 1 a step failed, 130/143 interrupted). */
@@ -251,14 +252,14 @@ public final class Runner {
       log.info("Finished " + step.name());
       return Outcome.OK;
     } catch (StepFailedException e) {
-      return new Outcome(e.getMessage(), e.command(), e.exitCode(), false);
+      return new Outcome(e.getMessage(), e.command(), e.exitCode(), false, e.outputOffset());
     } catch (InterruptedException e) {
       String msg = interrupts.requested() ? interrupts.message() : "Interrupted";
-      return new Outcome(msg, null, null, true);
+      return new Outcome(msg, null, null, true, null);
     } catch (RuntimeException e) {
       // A strategy bug or an I/O error surfaced unchecked: still a step failure with a report.
       String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      return new Outcome(msg, null, null, false);
+      return new Outcome(msg, null, null, false, null);
     }
   }
 
@@ -286,8 +287,9 @@ public final class Runner {
         new FailureReport.ReportPhase(phase.name(), phase.namespace(), phase.installPrefix(), phase.destdir(), phase.env()),
         new FailureReport.ReportStep(step.name(), step.strategy(), step.workdir(), step.installPrefix(), step.destdir(),
             step.env(), stepEnv(phase, step), step.configureFlags(), step.patches()),
-        out.command(), out.exitCode(), logFile.toString(), out.error(), LogTail.last(logFile, TAIL_LINES),
-        Duration.between(started, at).toNanos() / 1e9, Timestamps.compact(started));
+        out.command(), out.exitCode(), logFile.toString(), out.error(),
+        LogTail.last(logFile, TAIL_LINES, out.outputOffset() == null ? 0 : out.outputOffset()),
+        Duration.between(started, at).toNanos() / 1e9, Timestamps.compact(started), out.outputOffset());
     Path reportPath = null;
     if (o.report()) {
       try {
