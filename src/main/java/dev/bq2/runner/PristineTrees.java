@@ -94,10 +94,13 @@ public final class PristineTrees {
   public void remove(String phase, String step) throws StepFailedException {
     Path d = stepDir(phase, step);
     TreeRestore.deleteRecursively(d);
-    try (Stream<Path> rest = Files.isDirectory(d.getParent()) ? Files.list(d.getParent()) : Stream.empty()) {
-      if (rest.findAny().isEmpty()) Files.deleteIfExists(d.getParent());
-    } catch (IOException e) {
-      // An empty phase folder left behind is harmless.
+    for (Path p = d.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
+      try (Stream<Path> rest = Files.isDirectory(p) ? Files.list(p) : Stream.empty()) {
+        if (rest.findAny().isPresent()) break;
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        break; // an empty folder left behind is harmless
+      }
     }
   }
 

@@ -89,7 +89,7 @@ public final class Runner {
       overridesDigest = StateStore.fileDigest(layout.overrides());
     }
     resolved = OverridesApplier.apply(plan, overrides, layout.overrides());
-    trees = new TreeRestore(resolved, o.cwd(), o.cacheDir(), pristine, layout.rootfs(), o.cleanOnChange());
+    trees = new TreeRestore(resolved, o.cwd(), o.cacheDir(), pristine, layout.rootfs(), o.cleanOnChange(), log);
     List<BuildPhase> selected = Selection.select(resolved, o.phase(), o.packages());
     if (o.resume()) state = loadState(planDigest, overridesDigest);
 

@@ -55,6 +55,7 @@ public final class TreeRestore {
   private final PristineTrees pristine;
   private final Path rootfs;
   private final boolean cleanOnChange;
+  private final RunLog log;
 
   /**
    * @param runnerCwd what relative plan paths of host phases are resolved against
@@ -62,7 +63,8 @@ public final class TreeRestore {
    * @param rootfs never copied: a workdir holding the rootfs (and so the pristine store) gets no copy
    */
   public TreeRestore(BuildPlan resolved, Path runnerCwd, Path cacheDir, PristineTrees pristine, Path rootfs,
-      boolean cleanOnChange) {
+      boolean cleanOnChange, RunLog log) {
+    this.log = log;
     this.resolved = resolved;
     this.runnerCwd = runnerCwd;
     this.cacheDir = cacheDir;
@@ -99,14 +101,14 @@ public final class TreeRestore {
     if (archive.isPresent()) {
       if (!wanted) return false;
       reextract(archive.get(), tree);
-      commands.note("Clean tree (" + why + "): re-extracted " + archive.get().file() + " into " + tree + " in " + secs(t0));
+      say(commands, "Clean tree (" + why + "): re-extracted " + archive.get().file() + " into " + tree + " in " + secs(t0));
       return false;
     }
     if (isGitTop(tree)) {
       if (!wanted) return false;
       exec(List.of("git", "clean", "-fdx", "-q"), tree, "git clean -fdx in " + tree);
       exec(List.of("git", "checkout", "-q", "--", "."), tree, "git checkout -- . in " + tree);
-      commands.note("Clean tree (" + why + "): git clean -fdx and git checkout -- . in " + tree + " in " + secs(t0));
+      say(commands, "Clean tree (" + why + "): git clean -fdx and git checkout -- . in " + tree + " in " + secs(t0));
       return false;
     }
     Optional<Path> copy = pristine.copyOf(phase.name(), step.name(), tree);
@@ -115,12 +117,12 @@ public final class TreeRestore {
       if (refused == null && stateKept && lastAttempt == null) {
         try {
           Path c = pristine.take(phase.name(), step.name(), tree);
-          commands.note("Pristine copy of " + tree + " kept in " + c + " (no source archive or git work tree restores it;"
+          say(commands, "Pristine copy of " + tree + " kept in " + c + " (no source archive or git work tree restores it;"
               + " cp -a --reflink=auto, " + secs(t0) + ")");
-          if (wanted) commands.note("Clean tree (" + why + "): first attempt, the tree is as before its first build");
+          if (wanted) say(commands, "Clean tree (" + why + "): first attempt, the tree is as before its first build");
           return false;
         } catch (StepFailedException e) {
-          commands.note("WARN " + e.getMessage());
+          say(commands, "WARN " + e.getMessage());
           refused = "copying it failed";
         }
       }
@@ -129,7 +131,7 @@ public final class TreeRestore {
         refused = stateKept ? "the step was attempted before a copy could be taken"
             : "--no-resume: the runner cannot know whether the tree was built before";
       }
-      commands.note("Clean tree (" + why + "): no source archive, git work tree or pristine copy restores " + tree
+      say(commands, "Clean tree (" + why + "): no source archive, git work tree or pristine copy restores " + tree
           + " (no pristine copy: " + refused + "); falling back to the strategy's in-place clean (make distclean / make clean)");
       return true;
     }
@@ -141,9 +143,16 @@ public final class TreeRestore {
       throw new StepFailedException("Cannot restore " + tree + " from its pristine copy " + copy.get() + ": " + e
           + "; remove the tree and the copy and extract the sources again");
     }
-    commands.note("Clean tree (" + why + "): restored " + tree + " from its pristine copy " + copy.get() + " ("
+    say(commands, "Clean tree (" + why + "): restored " + tree + " from its pristine copy " + copy.get() + " ("
         + s.removed() + " removed, " + s.restored() + " restored) in " + secs(t0));
     return false;
+  }
+
+  /** One line in the step log and on the runner's output: which method, and how long it took. */
+  private void say(CommandRunner commands, String line) {
+    commands.note(line);
+    if (line.startsWith("WARN ")) log.warn(line.substring(5));
+    else log.info(line);
   }
 
   /** Why no copy may be taken of this tree, or null. */
