@@ -51,6 +51,8 @@ public final class Runner {
   private final StateStore store;
   private BuildState state;
   private BuildPlan resolved;
+  private final PristineTrees pristine;
+  private TreeRestore trees;
 
   public Runner(RunOptions options, RunLog log, Interrupts interrupts, NamespacePolicy namespaces) {
     this.o = options;
@@ -58,6 +60,7 @@ public final class Runner {
     this.interrupts = interrupts;
     this.namespaces = namespaces;
     this.store = new StateStore(options.layout().state());
+    this.pristine = new PristineTrees(options.layout().pristineDir());
   }
 
   public Runner(RunOptions options, RunLog log, Interrupts interrupts) {
@@ -87,6 +90,7 @@ public final class Runner {
       overridesDigest = StateStore.fileDigest(layout.overrides());
     }
     resolved = OverridesApplier.apply(plan, overrides, layout.overrides());
+    trees = new TreeRestore(resolved, o.cwd(), o.cacheDir(), pristine, layout.rootfs(), o.cleanOnChange(), log);
     List<BuildPhase> selected = Selection.select(resolved, o.phase(), o.packages());
     if (o.resume()) state = loadState(planDigest, overridesDigest);
 
@@ -236,11 +240,13 @@ public final class Runner {
       Map<String, String> stepEnv = stepEnv(phase, step);
       Map<String, String> env = new LinkedHashMap<>(System.getenv());
       env.putAll(stepEnv);
+      log.info("Starting " + step.strategy() + " build for " + step.name() + " in " + where + " (cpus=" + o.jobs() + ")");
+      // The tree is restored before patches, so they apply to the pristine tree.
+      boolean cleanFallback = prepareTree(phase, step, cwd, view, commands);
       StepContext ctx = new StepContext(phase, step, cwd, env, stepEnv,
           step.installPrefix() != null ? step.installPrefix() : phase.installPrefix(),
           step.destdir() != null ? step.destdir() : phase.destdir(),
-          o.jobs(), o.resume(), o.cacheDir(), commands, view);
-      log.info("Starting " + step.strategy() + " build for " + step.name() + " in " + where + " (cpus=" + o.jobs() + ")");
+          o.jobs(), o.resume(), o.cacheDir(), commands, view, cleanFallback);
       interrupts.enterStrategy();
       try {
         Patches.applyAll(ctx);
@@ -263,6 +269,31 @@ public final class Runner {
     }
   }
 
+  /**
+   * Takes the pristine copy or restores the tree ({@link TreeRestore}), then records the
+   * fingerprint of this attempt, so the next attempt knows whether the definition changed.
+   * Returns whether the strategy must clean in place (nothing could restore the tree).
+   */
+  private boolean prepareTree(BuildPhase phase, BuildStep step, Path cwd, RootView view, ProcessCommandRunner commands)
+      throws StepFailedException, InterruptedException {
+    if (!TreeRestore.applies(step)) return step.isCleanBuild();
+    String fingerprint = Fingerprints.of(phase, step);
+    String last = state == null ? null : state.attemptFingerprint(phase.name(), step.name());
+    boolean fallback;
+    interrupts.enterStrategy();
+    try {
+      fallback = trees.prepare(phase, step, cwd, view, commands, fingerprint, last, state != null);
+    } finally {
+      interrupts.leaveStrategy();
+    }
+    if (interrupts.requested()) throw new InterruptedException();
+    if (state != null && !fingerprint.equals(last)) {
+      state = Fingerprints.recordAttempt(state, phase, step);
+      store.save(state);
+    }
+    return fallback;
+  }
+
   /** Phase env overlaid with step env: what a step adds to the process env (the report's effective_env). */
   private static Map<String, String> stepEnv(BuildPhase phase, BuildStep step) {
     Map<String, String> env = new LinkedHashMap<>(phase.env());
@@ -271,6 +302,13 @@ public final class Runner {
   }
 
   private void succeed(BuildPhase phase, BuildStep step) {
+    if (TreeRestore.applies(step)) {
+      try {
+        pristine.remove(phase.name(), step.name());
+      } catch (StepFailedException e) {
+        log.warn(e.getMessage());
+      }
+    }
     if (state == null) return;
     Progress p = state.progress().withCompleted(phase.name(), step.name(),
         new StepRef(phase.name(), step.name(), Timestamps.state(Instant.now())));
