@@ -180,7 +180,7 @@ public final class Autopilot {
       }
 
       FailureReport failure = ReportFiles.read(report.get());
-      Diagnosis diagnosed = Diagnoser.diagnose(report.get(), failure);
+      Diagnosis diagnosed = Diagnoser.diagnose(report.get(), failure, List.of(layout.logDir()));
       // We stopped a stalled run: the report says "interrupted", the truth is "stalled", and no
       // override rule knows why a build hangs, so a person looks (the log is archived below).
       Diagnosis d = lastRunStalled ? diagnosed.withClass(FailureClass.STALLED) : diagnosed;

@@ -65,6 +65,11 @@ public final class Diagnoser {
 
   /** As {@link #diagnose(Path)}, for a caller that has read {@code reportFile} already. */
   public static Diagnosis diagnose(Path reportFile, FailureReport r) {
+    return diagnose(reportFile, r, List.of());
+  }
+
+  /** As above; {@code logRoots} are further folders whose logs may be read (a runner's `--log-dir`). */
+  public static Diagnosis diagnose(Path reportFile, FailureReport r, List<Path> logRoots) {
     String where = reportFile.toString();
     if (r.phase() == null || r.phase().name() == null) {
       throw Bq2Exception.badInput(where + ": field phase.name: missing; a failure report names its phase (interop.md §4.2)");
@@ -72,7 +77,7 @@ public final class Diagnoser {
     if (r.step() == null || r.step().name() == null) {
       throw Bq2Exception.badInput(where + ": field step.name: missing; a failure report names its step (interop.md §4.2)");
     }
-    Path log = resolveLog(reportFile, r.outputLog());
+    Path log = resolveLog(reportFile, r.outputLog(), logRoots);
     LogExcerpt ex = null;
     if (log != null) {
       try {
@@ -105,16 +110,48 @@ public final class Diagnoser {
    * a copied report) the log of the same name beside the report, which is where it is written.
    */
   static Path resolveLog(Path reportFile, String outputLog) {
-    if (outputLog == null || outputLog.isBlank()) return null;
-    Path p = Path.of(outputLog);
-    if (Files.isRegularFile(p)) return p;
+    return resolveLog(reportFile, outputLog, List.of());
+  }
+
+  /**
+   * As above, but only a log inside a folder where logs of this report live: the report's own
+   * folder, its sibling `sysroot-build-logs` (the rootfs layout) or `logs` (a session's copies),
+   * or one of {@code logRoots} (a `--log-dir`). A report is data anyone may have edited; its
+   * `output_log` naming `/etc/shadow` must not put that file into an excerpt sent to an assistant.
+   */
+  static Path resolveLog(Path reportFile, String outputLog, List<Path> logRoots) {
+    if (outputLog == null || outputLog.isBlank() || outputLog.indexOf('\0') >= 0) return null;
     Path dir = reportFile.toAbsolutePath().getParent();
+    List<Path> roots = new ArrayList<>(logRoots);
+    if (dir != null) {
+      roots.add(dir);
+      if (dir.getParent() != null) {
+        roots.add(dir.getParent().resolve("sysroot-build-logs"));
+        roots.add(dir.getParent().resolve("logs"));
+      }
+    }
+    Path p = Path.of(outputLog);
+    if (Files.isRegularFile(p) && inside(p, roots)) return p;
     if (dir != null && p.getFileName() != null) {
       Path beside = dir.resolve(p.getFileName().toString());
-      if (Files.isRegularFile(beside)) return beside;
+      if (Files.isRegularFile(beside) && inside(beside, roots)) return beside;
     }
     return null;
   }
+
+  /** True when the file's real path (symlinks resolved) is under one of the roots' real paths. */
+  private static boolean inside(Path file, List<Path> roots) {
+    try {
+      Path real = file.toRealPath();
+      for (Path r : roots) {
+        if (Files.isDirectory(r) && real.startsWith(r.toRealPath())) return true;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return false;
+  }
+
 
   /** The failure class, from exit code, error text, command and excerpt, most specific first. */
   public static FailureClass classify(FailureReport r, List<String> excerpt) {
