@@ -23,6 +23,7 @@ import dev.bq2.propose.Proposer;
 import dev.bq2.propose.ProposerException;
 import dev.bq2.propose.RuleProposer;
 import dev.bq2.propose.TriedDeltas;
+import dev.bq2.redact.Redactor;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.rootfs.Context;
@@ -71,6 +72,7 @@ public final class Autopilot {
   private final List<Path> journals = new ArrayList<>();
   private int applied;
   private int reverted;
+  private final Redactor redactor = Redactor.forProcessEnv();
   private Journal journal;
   private Integer currentIteration;
   /** The last followed run was stopped by us because its log stopped growing. */
@@ -475,7 +477,9 @@ public final class Autopilot {
   }
 
   private void say(String line) {
-    out.println("iterate: " + line);
+    // What we say quotes build output (the failing line, errors): no secrets on the terminal or in
+    // the detached autopilot's log either.
+    out.println("iterate: " + redactor.redact(line));
     out.flush();
   }
 

@@ -9,7 +9,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +64,11 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     this.grace = grace;
     try {
       Files.createDirectories(this.logFile.getParent());
+      // The raw step log keeps what the build printed, secrets included (reports, journals and
+      // session copies are redacted): only its owner may read it.
+      if (!Files.exists(this.logFile, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createFile(this.logFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
       this.logOut = new FileOutputStream(this.logFile.toFile(), true);
     } catch (IOException e) {
       throw Bq2Exception.badInput(this.logFile + ": cannot create the step log (" + e.getMessage()

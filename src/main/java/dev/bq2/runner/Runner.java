@@ -10,6 +10,7 @@ import dev.bq2.plan.BuildStep;
 import dev.bq2.plan.Overrides;
 import dev.bq2.plan.OverridesApplier;
 import dev.bq2.plan.PlanFiles;
+import dev.bq2.redact.Redactor;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.rootfs.RootfsLayout;
@@ -321,12 +322,19 @@ public final class Runner {
   private void fail(BuildPhase phase, BuildStep step, Outcome out, Instant started, Path logFile) {
     Instant at = Instant.now();
     log.error(out.error());
+    // The report, the state and everything made from them carry build output; the values of
+    // secret-named variables (process env and this step's env) and key-shaped strings are removed.
+    Map<String, String> env = new LinkedHashMap<>(System.getenv());
+    env.putAll(stepEnv(phase, step));
+    Redactor redactor = new Redactor(env);
+    String error = redactor.redact(out.error());
+    List<String> tail = LogTail.last(logFile, TAIL_LINES, out.outputOffset() == null ? 0 : out.outputOffset());
+    tail = tail == null ? null : tail.stream().map(redactor::redact).toList();
     FailureReport report = new FailureReport(1, Timestamps.compact(at),
         new FailureReport.ReportPhase(phase.name(), phase.namespace(), phase.installPrefix(), phase.destdir(), phase.env()),
         new FailureReport.ReportStep(step.name(), step.strategy(), step.workdir(), step.installPrefix(), step.destdir(),
             step.env(), stepEnv(phase, step), step.configureFlags(), step.patches()),
-        out.command(), out.exitCode(), logFile.toString(), out.error(),
-        LogTail.last(logFile, TAIL_LINES, out.outputOffset() == null ? 0 : out.outputOffset()),
+        out.command(), out.exitCode(), logFile.toString(), error, tail,
         Duration.between(started, at).toNanos() / 1e9, Timestamps.compact(started), out.outputOffset());
     Path reportPath = null;
     if (o.report()) {
@@ -338,7 +346,7 @@ public final class Runner {
       }
     }
     if (state != null) {
-      FailureRef ref = new FailureRef(phase.name(), step.name(), Timestamps.state(at), out.error(),
+      FailureRef ref = new FailureRef(phase.name(), step.name(), Timestamps.state(at), error,
           reportPath == null ? null : reportPath.toString());
       state = state.withProgress(state.progress().withCurrentPhase(phase.name()).withLastFailure(ref));
       store.save(state);
