@@ -9,6 +9,7 @@ import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.FailureClass;
 import dev.bq2.diagnose.LogExcerpt;
+import dev.bq2.diagnose.Signature;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.Overrides;
 import dev.bq2.plan.PlanFiles;
@@ -208,9 +209,16 @@ public final class Autopilot {
         continue;
       }
 
+      // After a revert the tree is back where the delta found it, so what follows is asked for the
+      // failure the delta was applied for (its signature holds what was tried).
+      Diagnosis asked = d;
       if (pending.isPresent()) {
         HistoryEntry p = pending.get();
-        if (d.signature().equals(p.signature())) {
+        if (d.signature().equals(p.signature()) || sameRootError(p, d)) {
+          if (!d.signature().equals(p.signature())) {
+            asked = new Diagnosis(d.report(), d.phase(), d.step(), d.failureClass(), d.error(), d.exitCode(), d.outputLog(),
+                d.excerpt(), p.signature(), d.cause());
+          }
           // Revert before recording the outcome: a kill in between leaves the delta pending, and
           // the next autopilot reverts it again (a no-op) instead of keeping a useless delta.
           editor.revert(p.id());
@@ -237,7 +245,7 @@ public final class Autopilot {
       }
       boolean fixApplied;
       try {
-        fixApplied = proposeAndApply(journal, iteration, d, failure);
+        fixApplied = proposeAndApply(journal, iteration, asked, failure);
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
         runner.forget(run.record());
@@ -371,6 +379,23 @@ public final class Autopilot {
     String since = Timestamps.compact(Instant.parse(run.record().startedAt()));
     return ReportFiles.newest(layout.reportDir())
         .filter(p -> p.getFileName().toString().compareTo(since) >= 0);
+  }
+
+  /**
+   * The failure the delta was applied for came back with the same decisive error, though the
+   * signature moved (other secondary lines, a class the new output tips): same step, same cause
+   * line once normalised. Such a delta did not help and must not be kept.
+   */
+  private static boolean sameRootError(HistoryEntry p, Diagnosis now) {
+    if (now.cause() == null || p.report() == null || !now.phase().equals(p.phase()) || !Objects.equals(now.step(), p.step())) {
+      return false;
+    }
+    try {
+      Diagnosis before = Diagnoser.diagnose(Path.of(p.report()));
+      return before.cause() != null && Signature.normalise(before.cause()).equals(Signature.normalise(now.cause()));
+    } catch (RuntimeException unreadable) {
+      return false; // the old report is gone or damaged: only the signature can tell
+    }
   }
 
   /** The last applied delta that has no outcome yet (from the history file, which outlives us). */
