@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * <em>echoes</em> repeat that something failed (`collect2: error: ld returned 1 exit status`,
  * `all warnings being treated as errors`); make's summaries (`make[1]: *** [...] Error 1`) only
  * say which target failed. make's and libtool's bookkeeping (`Waiting for unfinished jobs`,
- * `Entering/Leaving directory`, `mv -f .deps/...`, `libtool: link: ...`, recipe echoes) is never
- * decisive, whatever it quotes.
+ * `Entering/Leaving directory`, `mv -f .deps/...`, `libtool: link: ...`, recipe echoes) and the
+ * runner's notes that quote a command line are never decisive, whatever they quote.
  *
  * @param lines decisive lines with a little context, oldest first, at most {@link #MAX_LINES}
  * @param decisive the decisive lines alone, oldest first
@@ -165,6 +165,8 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       "^g?make(?:\\[\\d+\\])?: (?:Entering|Leaving) directory",
       "^\\s*mv -f \\.deps/",
       "^libtool: (?:compile|link|install|finish|relink|warning|mode)\\b",
+      // the runner's own notes that quote a command line (a script may contain "error:")
+      "^Running in .*: |^Finished in [\\d.]+s \\(exit=-?\\d+\\): |^Step failed: Command failed \\(-?\\d+\\): ",
       "^\\s*(?:\\S*/)?(?:[\\w.]+-)*(?:gcc|cc|g\\+\\+|c\\+\\+|clang|clang\\+\\+|cpp|ld|ar|ranlib|strip|as|libtool"
           + "|install|mkdir|rm|mv|cp|ln|sed|echo|printf|test|cd|if|for|case|depbase=\\S*)\\s"));
 
