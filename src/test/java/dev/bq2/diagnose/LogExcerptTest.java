@@ -93,7 +93,24 @@ class LogExcerptTest {
   }
 
   @Test
+  void firstRootReadsForwardsFromTheBoundWithCutLines() throws Exception {
+    String before = "old.c:1:1: error: before the bound\n";
+    String after = "x".repeat(10_000) + " error: in a cut line\n" + "a.c:1:1: warning: w\n" + "b.c:2:2: error: first\n"
+        + "c.c:3:3: error: second";
+    Path log = dir.resolve("g.log");
+    Files.writeString(log, before + after);
+    long from = before.length();
+    assertEquals("b.c:2:2: error: first", LogExcerpt.firstRoot(log, from, LogExcerpt.SCAN_BUDGET));
+    assertEquals("old.c:1:1: error: before the bound", LogExcerpt.firstRoot(log, 0, LogExcerpt.SCAN_BUDGET));
+    assertNull(LogExcerpt.firstRoot(log, from, 100), "the budget ends the search");
+    Files.writeString(log, before + "c.c:3:3: error: last line without newline");
+    assertEquals("c.c:3:3: error: last line without newline", LogExcerpt.firstRoot(log, from, LogExcerpt.SCAN_BUDGET));
+  }
+
+  @Test
   void causeIsTheFirstRootLineElseTheEchoElseTheInnermostSummary() {
+    assertEquals("configure: error: no zlib", LogExcerpt.cause(List.of("./configure: 3: probe: not found",
+        "configure: error: no zlib")));
     assertEquals("b.c:1:1: error: x", LogExcerpt.cause(List.of("a.c:1:1: warning: unused", "make[1]: *** [M:1: b.o] Error 1",
         "b.c:1:1: error: x", "collect2: error: ld returned 1 exit status")));
     assertEquals("collect2: error: ld returned 1 exit status",
