@@ -56,6 +56,9 @@ public final class Diagnoser {
   private static final Pattern COMPILE_TEXT = Pattern.compile(
       "(?:^|\\s|:)(?:fatal )?error:|\\[-Werror|warnings being treated as errors|implicit declaration|not declared in this scope|does not name a type");
 
+  /** How far the search for the failed command's first error reads forwards. */
+  static final long FIRST_ROOT_BUDGET = 16L << 20;
+
   private Diagnoser() {}
 
   /** Reads the report and its log; a log that is gone only means a thinner excerpt. */
@@ -95,6 +98,17 @@ public final class Diagnoser {
       decisive = r.logTail().stream().filter(LogExcerpt::isDecisive).toList();
     }
     String cause = LogExcerpt.cause(decisive);
+    if (log != null && ex != null && r.outputOffset() != null && !ex.reachedStart() && ex.primary().size() > 0
+        && (cause == null || !LogExcerpt.EXIT_MESSAGE.matcher(cause).find())) {
+      // The backwards scan stopped before the failed command's first line: find its first error.
+      // Only with output_offset: without it the start of the log is other commands' output.
+      try {
+        String first = LogExcerpt.firstRoot(log, r.outputOffset(), FIRST_ROOT_BUDGET);
+        if (first != null) cause = first;
+      } catch (IOException e) {
+        // keep the cause the backwards scan found
+      }
+    }
     FailureClass cls = classify(r, excerpt);
     String sig = Signature.of(r.phase().name(), r.step().name(), cls, decisive, r.error());
     return new Diagnosis(reportFile, r.phase().name(), r.step().name(), cls, r.error(), r.exitCode(),

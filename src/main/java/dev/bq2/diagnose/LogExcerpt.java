@@ -25,14 +25,16 @@ import java.util.regex.Pattern;
  * <em>echoes</em> repeat that something failed (`collect2: error: ld returned 1 exit status`,
  * `all warnings being treated as errors`); make's summaries (`make[1]: *** [...] Error 1`) only
  * say which target failed. make's and libtool's bookkeeping (`Waiting for unfinished jobs`,
- * `Entering/Leaving directory`, `mv -f .deps/...`, `libtool: link: ...`, recipe echoes) is never
- * decisive, whatever it quotes.
+ * `Entering/Leaving directory`, `mv -f .deps/...`, `libtool: link: ...`, recipe echoes) and the
+ * runner's notes that quote a command line are never decisive, whatever they quote.
  *
  * @param lines decisive lines with a little context, oldest first, at most {@link #MAX_LINES}
  * @param decisive the decisive lines alone, oldest first
  * @param scannedBytes how many bytes from the end were read
+ * @param reachedStart whether every line down to the lower bound was looked at (the scan did not
+ *     stop early on the budget, the line cap or the end of the error cluster)
  */
-public record LogExcerpt(List<String> lines, List<String> decisive, long scannedBytes) {
+public record LogExcerpt(List<String> lines, List<String> decisive, long scannedBytes, boolean reachedStart) {
   public static final int MAX_LINES = 40;
   public static final long SCAN_BUDGET = 64L << 20;
   /** Lines of context kept before and after each decisive line. */
@@ -165,6 +167,8 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       "^g?make(?:\\[\\d+\\])?: (?:Entering|Leaving) directory",
       "^\\s*mv -f \\.deps/",
       "^libtool: (?:compile|link|install|finish|relink|warning|mode)\\b",
+      // the runner's own notes that quote a command line (a script may contain "error:")
+      "^Running in .*: |^Finished in [\\d.]+s \\(exit=-?\\d+\\): |^Step failed: Command failed \\(-?\\d+\\): ",
       "^\\s*(?:\\S*/)?(?:[\\w.]+-)*(?:gcc|cc|g\\+\\+|c\\+\\+|clang|clang\\+\\+|cpp|ld|ar|ranlib|strip|as|libtool"
           + "|install|mkdir|rm|mv|cp|ln|sed|echo|printf|test|cd|if|for|case|depbase=\\S*)\\s"));
 
@@ -184,11 +188,19 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
     return decisive.stream().filter(LogExcerpt::isPrimary).toList();
   }
 
+  /** A tool's own last word before it exits: configure and CMake say why they stop in these lines. */
+  static final Pattern EXIT_MESSAGE = Pattern.compile("configure: error:|CMake Error");
+
   /**
-   * The line that caused the exit: the first root line, else the first echo (`ld returned 1 exit
-   * status`), else make's first (innermost) summary; null when nothing is decisive.
+   * The line that caused the exit: configure's/CMake's own error message when there is one (a
+   * configure run may print harmless `command not found` lines before it), else the first root
+   * line, else the first echo (`ld returned 1 exit status`), else make's first (innermost)
+   * summary; null when nothing is decisive.
    */
   public static String cause(List<String> lines) {
+    for (String l : lines) {
+      if (isPrimary(l) && EXIT_MESSAGE.matcher(l).find()) return l;
+    }
     String echo = null;
     String summary = null;
     for (String l : lines) {
@@ -235,9 +247,50 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
         scanned += n;
         s.feedChunk(buf.array(), n);
       }
+      boolean reached = pos == floor && !s.done();
       if (pos == floor || scanned >= budget) s.finish();
-      return s.result(scanned);
+      return s.result(scanned, reached);
     }
+  }
+
+  /**
+   * The first root line at or after byte {@code from}, reading forwards at most {@code budget}
+   * bytes (lines cut at {@link #MAX_LINE_BYTES}); null when there is none. The backwards scan stops
+   * after a dozen root lines or at the end of the last error cluster, so for an output with more
+   * errors than that it is the way to the first one, which is usually the one that matters.
+   */
+  public static String firstRoot(Path log, long from, long budget) throws IOException {
+    try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+      long size = ch.size();
+      long pos = from < 0 || from > size ? 0 : from;
+      long end = Math.min(size, pos + budget);
+      ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+      byte[] line = new byte[MAX_LINE_BYTES];
+      int len = 0;
+      while (pos < end) {
+        buf.clear().limit((int) Math.min(CHUNK, end - pos));
+        int n = ch.read(buf, pos);
+        if (n <= 0) break;
+        pos += n;
+        byte[] a = buf.array();
+        for (int i = 0; i < n; i++) {
+          if (a[i] != '\n') {
+            if (len < line.length) line[len++] = a[i];
+            continue;
+          }
+          String root = rootOrNull(line, len);
+          if (root != null) return root;
+          len = 0;
+        }
+      }
+      return rootOrNull(line, len);
+    }
+  }
+
+  private static String rootOrNull(byte[] line, int len) {
+    if (len == 0 || !mayPassPrefilter(line, 0, len)) return null;
+    String text = new String(line, 0, len, StandardCharsets.UTF_8).replace("\r", "").replace('\0', ' ').stripTrailing();
+    return isPrimary(text) ? text : null;
   }
 
   /** Splits bytes into lines from the end, keeping only what the excerpt needs. */
@@ -376,7 +429,7 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       }
     }
 
-    LogExcerpt result(long scanned) {
+    LogExcerpt result(long scanned, boolean reached) {
       List<String> lines = new ArrayList<>(out);
       Collections.reverse(lines);
       List<String> dec = new ArrayList<>(decisive);
@@ -386,7 +439,7 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
         lines = new ArrayList<>(tail);
         Collections.reverse(lines);
       }
-      return new LogExcerpt(List.copyOf(lines), List.copyOf(dec), scanned);
+      return new LogExcerpt(List.copyOf(lines), List.copyOf(dec), scanned, reached);
     }
   }
 }

@@ -146,13 +146,30 @@ class FailureClassTest {
 
   @Test
   void aFailedConfigureCheckIsConfigureAndItsErrorIsTheCause() throws Exception {
-    Rig.write(src.resolve("configure"), "#!/bin/sh\necho 'checking for gcc... gcc'\necho 'checking for zlib.h... no'\n"
+    Rig.write(src.resolve("configure"), "#!/bin/sh\necho 'checking for gcc... gcc'\n"
+        + "bq2-absent-probe --version 2>&1 || true\necho 'checking for zlib.h... no'\n"
         + "echo 'configure: error: zlib.h not found; use --without-zlib to build without it' >&2\nexit 1\n");
     src.resolve("configure").toFile().setExecutable(true);
     Diagnosis d = Rig.diagnose(rig.step("pkg", src, Map.of(), true, Rig.Cmd.run("./configure", "--prefix=/usr")));
     assertEquals(FailureClass.CONFIGURE, d.failureClass(), Rig.json(d));
     assertEquals("configure: error: zlib.h not found; use --without-zlib to build without it", d.cause());
     assertTrue(d.excerpt().contains("checking for zlib.h... no"), Rig.json(d));
+    assertTrue(d.excerpt().stream().anyMatch(l -> l.contains("bq2-absent-probe: not found")), Rig.json(d));
+  }
+
+  @Test
+  void withManyErrorsTheCauseIsTheFirstOneOfTheFailedCommand() throws Exception {
+    StringBuilder c = new StringBuilder();
+    for (int i = 1; i <= 30; i++) c.append("int f").append(i).append("(void) { return undeclared_").append(i).append("; }\n");
+    Rig.write(src.resolve("many.c"), c.toString());
+    Rig.write(src.resolve("early.c"), "int early(void) { return not_this_one; }\n");
+    Path report = rig.step("pkg", src, Map.of(), true, Rig.Cmd.tolerant("gcc", "-c", "early.c"),
+        Rig.Cmd.run("gcc", "-fmax-errors=0", "-c", "many.c"));
+    Diagnosis d = Rig.diagnose(report);
+    assertTrue(d.cause().contains("undeclared_1'") || d.cause().contains("undeclared_1’"), Rig.json(d));
+    assertTrue(d.excerpt().stream().noneMatch(l -> l.contains("undeclared_1'") || l.contains("undeclared_1’")),
+        "the excerpt keeps the errors nearest the exit; the cause reaches back to the first: " + Rig.json(d));
+    assertTrue(Files.readString(d.outputLog()).contains("not_this_one"));
   }
 
   @Test

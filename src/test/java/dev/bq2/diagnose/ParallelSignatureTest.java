@@ -121,5 +121,8 @@ class ParallelSignatureTest {
         Signature.of("p", "s", FailureClass.COMPILE, List.of("make: *** [Makefile:9: x] Error 1"), "e"));
     assertFalse(LogExcerpt.isDecisive("make[1]: *** Waiting for unfinished jobs...."));
     assertFalse(LogExcerpt.isDecisive("libtool: link: gcc -o prog a.o -Werror error: fake"));
+    assertFalse(LogExcerpt.isDecisive("Finished in 0.012s (exit=1): /bin/sh -e -c echo 'error: quoted'; exit 1"));
+    assertFalse(LogExcerpt.isDecisive("Step failed: Command failed (1): /bin/sh -e -c echo 'error: quoted'; exit 1"));
+    assertTrue(LogExcerpt.isDecisive("error: quoted"));
   }
 }
