@@ -226,11 +226,24 @@ final class Toolchain {
       Pattern.compile("[`'‘\"]([A-Za-z_]\\w*)['’\"] was not declared in this scope"),
       Pattern.compile("type [`'‘\"](?:struct|union) ([A-Za-z_]\\w*)['’\"]"),
     };
+    // gcc names the variable, not its type, for an unknown struct ("storage size of 'sa' isn't
+    // known"); the type is on the source line it quotes next ("  4 |   struct sigaction sa;").
+    Pattern incomplete = Pattern.compile("(?:storage size of|variable|field) [`'‘\"]([A-Za-z_]\\w*)['’\"] "
+        + "(?:isn['’]t known|has initializer but incomplete type|has incomplete type)");
     Set<String> out = new LinkedHashSet<>();
-    for (String l : lines) {
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
       for (Pattern p : ps) {
         Matcher m = p.matcher(l);
         while (m.find()) out.add(m.group(1));
+      }
+      Matcher v = incomplete.matcher(l);
+      if (v.find()) {
+        Pattern decl = Pattern.compile("\\b(?:struct|union)\\s+([A-Za-z_]\\w*)\\s*\\**\\s*" + Pattern.quote(v.group(1)) + "\\b");
+        for (int j = i + 1; j < Math.min(lines.size(), i + 3); j++) {
+          Matcher dm = decl.matcher(lines.get(j));
+          if (dm.find()) out.add(dm.group(1));
+        }
       }
     }
     return new ArrayList<>(out);

@@ -126,9 +126,12 @@ final class ToolchainRules {
 
   /** The symbol's diagnostic is an error, or its source file has one (a warning alone is not the failure). */
   private static boolean failsHere(String sym, List<String> text) {
-    for (String l : text) {
+    for (int i = 0; i < text.size(); i++) {
+      String l = text.get(i);
       if (!l.contains(sym)) continue;
       if (isErrorLine(l)) return true;
+      // the source line gcc quotes under its diagnostic
+      if (i > 0 && isErrorLine(text.get(i - 1)) && l.matches("\\s*\\d*\\s*\\|.*")) return true;
       String file = Toolchain.diagnosticFile(l);
       if (file != null && text.stream().anyMatch(x -> x.startsWith(file + ":") && isErrorLine(x))) return true;
     }
