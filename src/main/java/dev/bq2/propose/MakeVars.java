@@ -250,6 +250,54 @@ final class MakeVars {
     return null;
   }
 
+  private static final Pattern RULE = Pattern.compile("^([^\\s:=#][^:=]*?)\\s*::?(?![=])(.*)$");
+  private static final Pattern DOC_TARGET = Pattern.compile(
+      "(?:^|.*[./])(?:info|[1-9][a-z]?|html?|pdf|ps|dvi|txt|man|xml|epub)$|^(?:doc|docs|man|info|html|pdf)$");
+
+  /**
+   * The targets whose recipes use `$(var)`/`${var}`, over every Makefile read (generated ones
+   * too: they are what make runs).
+   */
+  List<String> targetsUsing(String var) {
+    List<String> out = new ArrayList<>();
+    Pattern use = Pattern.compile("\\$[({]" + Pattern.quote(var) + "[)}]");
+    List<Path> files = all.stream().map(Assignment::file).distinct().toList();
+    for (Path f : files) {
+      List<String> lines;
+      try {
+        lines = logicalLines(Files.readString(f, StandardCharsets.ISO_8859_1));
+      } catch (IOException e) {
+        continue;
+      }
+      List<String> current = List.of();
+      for (String line : lines) {
+        if (line.startsWith("\t")) {
+          if (use.matcher(line).find()) current.stream().filter(t -> !out.contains(t)).forEach(out::add);
+          continue;
+        }
+        String l = stripComment(line);
+        if (l.isBlank()) continue;
+        Matcher r = RULE.matcher(l);
+        if (r.matches() && !ASSIGN.matcher(l).matches()) {
+          current = List.of(r.group(1).trim().split("\\s+"));
+          String inline = r.group(2);
+          int semi = inline.indexOf(';');
+          if (semi >= 0 && use.matcher(inline.substring(semi)).find()) {
+            current.stream().filter(t -> !out.contains(t)).forEach(out::add);
+          }
+        } else {
+          current = List.of();
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A target that is documentation (an info manual, a man page, HTML/PDF/text, or a doc/man phony). */
+  static boolean isDocTarget(String target) {
+    return DOC_TARGET.matcher(target.replace("$(srcdir)/", "").replace("%", "x")).matches();
+  }
+
   /** Every assignment's value, for evidence such as a `-std=` the Makefiles set. */
   List<String> values() {
     return all.stream().map(Assignment::value).toList();

@@ -118,6 +118,13 @@ final class ToolchainRules {
       }
       String var = tool == null ? null : makeVars().variableRunning(tool);
       if (var == null) return "no Makefile variable of the step runs " + tool;
+      // A no-op is only safe where the tool makes documentation; a compiler or a parser
+      // generator set to `true` would just move the failure.
+      List<String> targets = makeVars().targetsUsing(var);
+      if (targets.isEmpty() || !targets.stream().allMatch(MakeVars::isDocTarget)) {
+        return var + " (" + tool + ") builds " + (targets.isEmpty() ? "no target we can see" : String.join(" ", targets))
+            + ", not only documentation; skipping it would break the build, the tool must be installed";
+      }
       vars.put("tool", tool);
       vars.put("make_variable", var);
     }

@@ -88,8 +88,8 @@ class MakefileFlagRulesTest {
     String tool = List.of("makeinfo", "help2man", "ronn", "asciidoctor", "txt2man", "xmlto").stream()
         .filter(t -> !RunnerRig.onPath(t)).findFirst().orElseThrow(() -> new AssertionError("every doc tool is installed"));
     RunnerRig rig = new RunnerRig(dir).plan("shell", "make -j2", Map.of(), Map.of());
-    rig.write("Makefile", "DOCTOOL = " + tool + "\nall: prog doc.out\nprog: main.c\n\t$(CC) -o prog main.c\n"
-        + "doc.out: doc.src\n\t$(DOCTOOL) doc.src > doc.out\n");
+    rig.write("Makefile", "DOCTOOL = " + tool + "\nall: prog prog.1\nprog: main.c\n\t$(CC) -o prog main.c\n"
+        + "prog.1: doc.src\n\t$(DOCTOOL) doc.src > prog.1\n");
     rig.write("main.c", "int main(void) { return 0; }\n").write("doc.src", "manual\n");
     RunnerRig.Outcome o = rig.failAndPropose();
     assertEquals("missing-tool-make-variable", o.rule(), o.excerpt() + "\n" + o.skipped());
@@ -108,6 +108,22 @@ class MakefileFlagRulesTest {
     RunnerRig.Outcome o = rig.failAndPropose();
     assertNotEquals("missing-tool-make-variable", o.rule());
     assertTrue(o.skipped().stream().anyMatch(s -> s.startsWith("missing-tool-make-variable: no Makefile variable")),
+        o.skipped().toString());
+  }
+
+  @Test
+  void aMissingCompilerIsNotReplacedByANoOp() throws Exception {
+    // A cross compiler that is not installed: "make: <cc>: No such file or directory". CC runs
+    // the compile recipes, so CC=true would only move the failure; no proposal, a person installs it.
+    String cc = "aarch64-bq2-linux-gnu-gcc";
+    assertFalse(RunnerRig.onPath(cc));
+    RunnerRig rig = new RunnerRig(dir).plan("shell", "make", Map.of(), Map.of());
+    rig.write("Makefile", "CC = " + cc + "\nprog: main.o\n\t$(CC) -o prog main.o\nmain.o: main.c\n\t$(CC) -c main.c\n");
+    rig.write("main.c", "int main(void) { return 0; }\n");
+    RunnerRig.Outcome o = rig.failAndPropose();
+    assertTrue(o.excerpt().contains(cc), o.excerpt());
+    assertNull(o.proposal(), () -> "CC must not become a no-op: " + o.proposal());
+    assertTrue(o.skipped().stream().anyMatch(s -> s.startsWith("missing-tool-make-variable: CC (" + cc + ") builds") && s.contains("main.o")),
         o.skipped().toString());
   }
 }
