@@ -160,8 +160,9 @@ final class MakeVars {
     StringBuilder cur = new StringBuilder();
     for (String raw : text.split("\n", -1)) {
       String l = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+      if (cur.length() > 0) l = l.stripLeading(); // make joins continuation lines with one space
       if (l.endsWith("\\")) {
-        cur.append(l, 0, l.length() - 1).append(' ');
+        cur.append(l.substring(0, l.length() - 1).stripTrailing()).append(' ');
         continue;
       }
       cur.append(l);
