@@ -186,7 +186,7 @@ public final class RuleProposer implements Proposer {
       }
       env.putAll(removed);
     }
-    env = f.tc().deliver(env, adds);
+    env = f.tc().deliver(env, adds, a.envRemove().keySet());
     if (env == null) return null;
     return new Proposal(d.phase(), d.step(), flags, env, List.of(), null, a.cleanBuild(), rationale, false);
   }

@@ -212,13 +212,18 @@ final class ToolchainRules {
    * already in force or a Makefile uses `override`, which nothing from outside beats.
    */
   Map<String, String> deliver(Map<String, String> env, Map<String, String> adds) {
+    return deliver(env, adds, java.util.Set.of());
+  }
+
+  /** As {@link #deliver(Map, Map)}; keys in {@code envOnly} (values from `env_remove`) stay env values. */
+  Map<String, String> deliver(Map<String, String> env, Map<String, String> adds, java.util.Set<String> envOnly) {
     problem = null;
     String mf = env.containsKey("MAKEFLAGS") ? env.get("MAKEFLAGS") : effectiveEnv("MAKEFLAGS");
     Map<String, String> out = new LinkedHashMap<>(env);
     boolean changed = false;
     for (Map.Entry<String, String> e : env.entrySet()) {
       String key = e.getKey();
-      if (key.equals("MAKEFLAGS") || !MAKE_VAR.matcher(key).matches()) continue;
+      if (key.equals("MAKEFLAGS") || !MAKE_VAR.matcher(key).matches() || envOnly.contains(key)) continue;
       if (makeVars().kind(key) == MakeVars.Kind.OVERRIDE) {
         problem = "a Makefile of the step assigns " + key + " with override; neither the environment nor MAKEFLAGS can change it";
         return null;

@@ -115,4 +115,14 @@ class MakeVarsTest {
     assertEquals("-O2 $(X) -DV=\\\"1\\\"", MakeFlags.get(mf, "CFLAGS"));
     assertNull(MakeFlags.get(mf, "LDFLAGS"));
   }
+
+  @Test
+  void makeflagsMayNotRedefineTheShellOfEveryRecipe() {
+    List<String> why = new java.util.ArrayList<>();
+    ProposalValidator.checkMakeflags("--eval=.NOTPARALLEL: CFLAGS=-O2\\ -fcommon MAKEINFO=true", why);
+    assertEquals(List.of(), why);
+    ProposalValidator.checkMakeflags("CFLAGS=-O2 SHELL=/tmp/x .SHELLFLAGS:=-c", why);
+    assertEquals(2, why.size(), why.toString());
+    assertTrue(why.get(0).contains("SHELL"), why.toString());
+  }
 }
