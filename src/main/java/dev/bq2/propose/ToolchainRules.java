@@ -194,13 +194,28 @@ final class ToolchainRules {
 
   /** The key goes into MAKEFLAGS, not the environment (see {@link #deliver}). */
   boolean viaMakeflags(String key) {
-    if (key.equals("MAKEFLAGS") || !MAKE_VAR.matcher(key).matches()) return false;
+    if (key.equals("MAKEFLAGS") || !MAKE_VAR.matcher(key).matches() || generatedBuild()) return false;
     if (MakeFlags.get(effectiveEnv("MAKEFLAGS"), key) != null) return true;
     MakeVars.Kind k = makeVars().kind(key);
     if (k == MakeVars.Kind.OVERRIDE) return false;
     Toolchain.Evidence e = toolchain().evidence(key, effectiveEnv(key));
     if (e == Toolchain.Evidence.HONORED) return false;
     return k == MakeVars.Kind.HARD || e == Toolchain.Evidence.IGNORED;
+  }
+
+  /**
+   * CMake and Meson write their own build files and take flags from the environment when they
+   * configure (CMake's generated Makefiles use C_FLAGS, never CFLAGS): a make variable there
+   * changes nothing, so their flags stay env values.
+   */
+  private boolean generatedBuild() {
+    if (step == null) return false;
+    String s = step.strategy() == null ? "" : step.strategy();
+    if (s.startsWith("cmake") || s.startsWith("meson")) return true;
+    if (step.workdir() == null) return false;
+    Path wd = Path.of(step.workdir());
+    return !java.nio.file.Files.exists(wd.resolve("configure"))
+        && (java.nio.file.Files.exists(wd.resolve("CMakeLists.txt")) || java.nio.file.Files.exists(wd.resolve("meson.build")));
   }
 
   /**
