@@ -28,6 +28,7 @@ final class MakeVars {
 
   static final int MAX_DEPTH = 4;
   static final int MAX_FILES = 300;
+  static final int MAX_DIRS = 2000;
   static final long MAX_SIZE = 2 << 20;
   private static final Pattern ASSIGN = Pattern.compile(
       "^\\s*((?:(?:override|export|private)\\s+)*)([A-Za-z_][A-Za-z0-9_.-]*)\\s*(:::=|::=|:=|!=|\\?=|\\+=|=)\\s*(.*)$");
@@ -91,7 +92,12 @@ final class MakeVars {
   }
 
   private static void collect(Path dir, int depth, List<Path> out) {
-    if (depth > MAX_DEPTH || out.size() >= MAX_FILES || !Files.isDirectory(dir)) return;
+    collect(dir, depth, out, new int[] {0});
+  }
+
+  /** Depth-first, sorted; stops after {@link #MAX_DIRS} directories so a huge tree stays cheap. */
+  private static void collect(Path dir, int depth, List<Path> out, int[] dirs) {
+    if (depth > MAX_DEPTH || out.size() >= MAX_FILES || ++dirs[0] > MAX_DIRS || !Files.isDirectory(dir)) return;
     List<Path> sub = new ArrayList<>();
     try (var s = Files.list(dir)) {
       for (Path p : s.sorted().toList()) {
@@ -105,7 +111,7 @@ final class MakeVars {
     } catch (IOException e) {
       return;
     }
-    for (Path p : sub) collect(p, depth + 1, out);
+    for (Path p : sub) collect(p, depth + 1, out, dirs);
   }
 
   static boolean isMakefile(String n) {

@@ -126,4 +126,18 @@ class MakefileFlagRulesTest {
     assertTrue(o.skipped().stream().anyMatch(s -> s.startsWith("missing-tool-make-variable: CC (" + cc + ") builds") && s.contains("main.o")),
         o.skipped().toString());
   }
+
+  @Test
+  void libmReachesAMakefileThatAssignsLdlibsItself() throws Exception {
+    RunnerRig rig = new RunnerRig(dir).plan("makefile-classic", null, Map.of(), Map.of("LDLIBS", "-ldl"));
+    rig.write("Makefile.bq2", "LDLIBS = -lpthread\nprog: main.o\n\t$(CC) $(LDFLAGS) -o prog main.o $(LDLIBS)\n" + INSTALL);
+    rig.write("main.c", "#include <math.h>\n#include <stdio.h>\n"
+        + "int main(int argc, char **argv) { (void)argv; printf(\"%d\\n\", (int)sqrt((double)argc * 16)); return 0; }\n");
+    RunnerRig.Outcome o = rig.failAndPropose();
+    assertEquals("missing-libm-make", o.rule(), o.excerpt());
+    assertEquals(Map.of("MAKEFLAGS", "LDLIBS=-lpthread\\ -lm"), o.proposal().env(),
+        "the Makefile's LDLIBS, not the step's ignored -ldl, plus -lm");
+    rig.applyAndRebuild(o);
+    assertEquals("4", rig.runInstalled("usr/bin/prog"));
+  }
 }
