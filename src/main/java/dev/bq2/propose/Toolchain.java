@@ -25,6 +25,7 @@ final class Toolchain {
   static final long LOG_TAIL = 8L << 20;
   private static final Pattern C_COMPILER = Pattern.compile("(?:[\\w.+-]+-)?(?:gcc|cc|clang)(?:-[\\d.]+)?");
   private static final Pattern CXX_COMPILER = Pattern.compile("(?:[\\w.+-]+-)?(?:g\\+\\+|c\\+\\+|clang\\+\\+)(?:-[\\d.]+)?");
+  private static final Pattern SOURCE = Pattern.compile("[^-\\s]\\S*\\.(?:c|cc|cpp|cxx|C|c\\+\\+)");
   private static final Pattern STRICT_STD = Pattern.compile("^(?:-std=(c\\d\\w*|iso9899:\\S+)|-ansi)$");
   /** Headers whose declarations feature macros hide; each guarded, so a libc without one is fine. */
   static final List<String> POSIX_HEADERS = List.of(
@@ -52,7 +53,7 @@ final class Toolchain {
     return cc;
   }
 
-  /** Compiler command lines (`cc ... -c ...`) from the end of the failing command's log. */
+  /** Compiler command lines (`cc ... -c ...`, or one compiling a source file) from the end of the failing command's log. */
   List<String> compileLines() {
     if (compileLines != null) return compileLines;
     compileLines = new ArrayList<>();
@@ -68,7 +69,7 @@ final class Toolchain {
     if (l.startsWith("libtool: compile:")) l = l.substring("libtool: compile:".length()).strip();
     List<String> w = new ArrayList<>(List.of(l.split("\\s+")));
     while (!w.isEmpty() && (w.get(0).endsWith("ccache") || w.get(0).endsWith("distcc"))) w.remove(0);
-    if (w.size() < 3 || !w.contains("-c")) return null;
+    if (w.size() < 3 || !(w.contains("-c") || w.stream().anyMatch(x -> SOURCE.matcher(x).matches()))) return null;
     String exe = Path.of(w.get(0)).getFileName() == null ? w.get(0) : Path.of(w.get(0)).getFileName().toString();
     boolean isC = C_COMPILER.matcher(exe).matches();
     boolean isCxx = CXX_COMPILER.matcher(exe).matches();
