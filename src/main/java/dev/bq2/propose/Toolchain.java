@@ -46,7 +46,13 @@ final class Toolchain {
 
   Toolchain(Path log, String cc) {
     this.log = log;
-    this.cc = cc == null || cc.isBlank() ? "cc" : cc.trim().split("\\s+")[0];
+    String first = "cc";
+    if (cc != null && !cc.isBlank()) {
+      List<String> w = new ArrayList<>(List.of(cc.trim().split("\\s+")));
+      while (w.size() > 1 && (w.get(0).endsWith("ccache") || w.get(0).endsWith("distcc"))) w.remove(0);
+      first = w.get(0);
+    }
+    this.cc = first;
   }
 
   String compiler() {
