@@ -70,6 +70,7 @@ public final class RuleProposer implements Proposer {
     List<String> text = new ArrayList<>(d.excerpt());
     if (d.error() != null) text.add(d.error());
     Facts facts = new Facts(req);
+    text.addAll(facts.tc().compilerCheckErrors(text));
     for (Map.Entry<Rule, Pattern> e : active.entrySet()) {
       Rule rule = e.getKey();
       if (!rule.classes().isEmpty() && !rule.classes().contains(cls)) continue;

@@ -64,6 +64,36 @@ final class ToolchainRules {
     return toolchain;
   }
 
+  /**
+   * When configure stopped with "compiler cannot create executables", the compiler's own error
+   * (a rejected `-march`, an unknown option) is only in `config.log`: its error lines from the
+   * last "whether the C compiler works" check on (at most 10), for the rules to match. Nothing
+   * otherwise: config.log is full of errors of checks that are meant to fail.
+   */
+  List<String> compilerCheckErrors(List<String> text) {
+    if (text.stream().noneMatch(l -> l.contains("cannot create executables"))) return List.of();
+    if (step == null || step.workdir() == null) return List.of();
+    Path wd = Path.of(step.workdir());
+    Path log = step.buildDir() != null && java.nio.file.Files.isRegularFile(wd.resolve(step.buildDir()).resolve("config.log"))
+        ? wd.resolve(step.buildDir()).resolve("config.log") : wd.resolve("config.log");
+    List<String> lines;
+    try {
+      if (!java.nio.file.Files.isRegularFile(log) || java.nio.file.Files.size(log) > (32 << 20)) return List.of();
+      lines = List.of(java.nio.file.Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1).split("\n"));
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+    int from = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("compiler works") || lines.get(i).contains("default output file name")) from = i;
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = from; i < lines.size() && out.size() < 10; i++) {
+      if (lines.get(i).contains("error:") && !lines.get(i).startsWith("|")) out.add(lines.get(i));
+    }
+    return out;
+  }
+
   /** True for a line where a compiler diagnostic is an error, not a warning. */
   static boolean isErrorLine(String line) {
     return ERROR_LINE.matcher(line).find();

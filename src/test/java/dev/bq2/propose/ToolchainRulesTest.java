@@ -194,4 +194,22 @@ class ToolchainRulesTest {
     assertEquals(Map.of("CFLAGS", "-Wno-error=implicit-function-declaration"), o.proposal().env());
     rig.applyAndRebuild(o);
   }
+
+  @Test
+  void aMarchThatStopsConfigureIsFoundInConfigLogAndRemoved() throws Exception {
+    String[] bad = foreignMarch();
+    RunnerRig rig = new RunnerRig(dir).plan("autotools", null, Map.of("CFLAGS", "-O2 " + bad[0]), Map.of());
+    rig.write("configure.ac", "AC_INIT([t], [1.0])\nAC_PROG_CC\nAC_CONFIG_FILES([Makefile])\nAC_OUTPUT\n");
+    rig.write("Makefile.in", "CC = @CC@\nCFLAGS = @CFLAGS@\nprefix = @prefix@\nall: prog\n"
+        + "prog: main.c\n\t$(CC) $(CFLAGS) -o prog main.c\n"
+        + "install: prog\n\tmkdir -p $(DESTDIR)$(prefix)/bin && cp prog $(DESTDIR)$(prefix)/bin/\n");
+    rig.write("main.c", "#include <stdio.h>\nint main(void) { puts(\"built\"); return 0; }\n");
+    RunnerRig.run(List.of("autoconf"), rig.pkg);
+    RunnerRig.Outcome o = rig.failAndPropose();
+    assertTrue(o.excerpt().contains("cannot create executables"), o.excerpt());
+    assertEquals(bad[1], o.rule(), o.excerpt() + "\n" + o.skipped());
+    assertEquals(Map.of("CFLAGS", "-O2"), o.proposal().env());
+    rig.applyAndRebuild(o);
+    assertEquals("built", rig.runInstalled("usr/bin/prog"));
+  }
 }
