@@ -111,6 +111,7 @@ final class ToolchainRules {
   /** Null when the toolchain conditions of {@code w} hold (filling placeholders), else why not. */
   String unmet(Rule.When w, Matcher m, List<String> text) {
     vars.clear();
+    problem = null;
     if (w == null) return null;
     if (Boolean.TRUE.equals(w.strictStdHides())) {
       List<String> values = new ArrayList<>(List.of(effectiveEnv("CFLAGS"), effectiveEnv("CPPFLAGS")));
