@@ -144,7 +144,14 @@ class RuleProposerRealBuildTest {
 
   @Test
   void missingMakeinfoAndHelp2manAreSkipped() throws Exception {
-    setUp("shell", "make -j2 MAKEINFO=\"${MAKEINFO:-makeinfo}\" HELP2MAN=\"${HELP2MAN:-help2man}\"", Map.of(), Map.of());
+    // A PATH holding only make and true: makeinfo and help2man are missing even on a machine
+    // that has them installed (the failure must be real, whatever the host carries).
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    for (String tool : List.of("make", "true")) {
+      Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
+    }
+    setUp("shell", "make -j2 MAKEINFO=\"${MAKEINFO:-makeinfo}\" HELP2MAN=\"${HELP2MAN:-help2man}\"",
+        Map.of("PATH", bin.toString()), Map.of());
     write("Makefile", "all: prog.info prog.1\nprog.info: prog.texi\n\t$(MAKEINFO) -o $@ prog.texi\n"
         + "prog.1:\n\t$(HELP2MAN) -o $@ ./prog\n");
     write("prog.texi", "\\input texinfo\n@bye\n");
