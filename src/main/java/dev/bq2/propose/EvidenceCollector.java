@@ -283,8 +283,9 @@ public final class EvidenceCollector {
     return block;
   }
 
+  /** The cache test of AC_CACHE_CHECK: `${v+:} false` (2.69), `${v+y}` (2.72), `"${v+set}" = set` (older). */
   private static final Pattern CACHE_TEST = Pattern.compile(
-      "\\$\\{([A-Za-z_][A-Za-z0-9_]*_cv_[A-Za-z0-9_]+)\\+:\\} false|\"\\$\\{([A-Za-z_][A-Za-z0-9_]*_cv_[A-Za-z0-9_]+)\\+set\\}\" = set");
+      "\\$\\{([A-Za-z_][A-Za-z0-9_]*_cv_[A-Za-z0-9_]+)\\+(?::\\} false|y\\}|set\\}\" = set)");
 
   /**
    * For `cannot run test program while cross compiling`: the cache variable of the check whose
@@ -305,7 +306,7 @@ public final class EvidenceCollector {
       for (int i = at; i >= 0 && i > at - 400; i--) {
         Matcher c = CACHE_TEST.matcher(lines[i]);
         if (c.find()) {
-          var = c.group(1) != null ? c.group(1) : c.group(2);
+          var = c.group(1);
           from = i;
           break;
         }
