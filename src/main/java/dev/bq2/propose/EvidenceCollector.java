@@ -273,7 +273,12 @@ public final class EvidenceCollector {
     int start = end;
     while (start > 0 && !CHECKING.matcher(lines.get(start)).find()) start--;
     List<String> block = new ArrayList<>();
-    for (int i = start; i <= stop; i++) block.add(oneLine(lines.get(i)));
+    for (int i = start; i <= stop; i++) {
+      // the test program's source (`| ...`) is the same for every check of its kind: left out
+      String l = lines.get(i);
+      if (l.startsWith("|") || l.equals("configure: failed program was:")) continue;
+      block.add(oneLine(l));
+    }
     if (block.size() > CONFIG_LOG_LINES) {
       List<String> cut = new ArrayList<>(block.subList(0, 10));
       cut.add("... " + (block.size() - CONFIG_LOG_LINES) + " lines left out ...");
@@ -441,13 +446,16 @@ public final class EvidenceCollector {
   /** CC/CXX as the step sees them (step env > phase env > process env), probed for host phases. */
   static Evidence.Toolchain toolchain(ProposalRequest req) {
     String cc = env(req, "CC", "cc");
+    String ccSet = cc;
     String cxx = env(req, "CXX", null);
-    String flags = cc + " " + env(req, "CFLAGS", "") + " " + env(req, "LDFLAGS", "") + " " + env(req, "CXXFLAGS", "");
+    String flags = ccSet + " " + env(req, "CFLAGS", "") + " " + env(req, "LDFLAGS", "") + " " + env(req, "CXXFLAGS", "");
     boolean staticBuild = List.of(flags.trim().split("\\s+")).stream().anyMatch(w -> w.equals("-static") || w.equals("--static"));
     String hostFlag = null;
     if (req.step() != null) {
       for (String f : req.step().configureFlags()) if (f.startsWith("--host=")) hostFlag = f;
     }
+    // configure --host=H without CC uses H-gcc, as autoconf's AC_PROG_CC does
+    if (hostFlag != null && env(req, "CC", null) == null) cc = hostFlag.substring("--host=".length()) + "-gcc";
     BuildPhase phase = req.phase();
     String ns = phase == null || phase.namespace() == null ? "host" : phase.namespace().toLowerCase(Locale.ROOT);
     if (!ns.equals("host")) {

@@ -2,6 +2,7 @@ package dev.bq2.propose;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.bq2.cli.Bq2;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.json.Json;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 
 /**
  * A one-phase, one-step plan in a rootfs layout, run by the real {@link Runner} in process
@@ -108,9 +110,44 @@ final class RealRunnerRig {
         + "\nskipped: " + o.skipped() + "\nevidence: " + EvidenceCollector.collect(o.request()));
     assertFalse(o.proposal().get().escalate(), o.proposal().get().rationale());
     assertEquals(List.of(), ProposalValidator.validate(o.proposal().get(), o.request()));
+    assertPromptNamesTheFix(o.proposal().get());
     new OverridesEditor(layout.overrides(), layout.overridesHistory()).apply(o.proposal().get(), o.request().diagnosis(), "rules");
     int again = run();
     assertEquals(0, again, () -> "the rebuild with " + o.proposal().get().summary() + " still fails:\n" + excerpt());
+  }
+
+  /** `bq2 propose --report R --rootfs F --show-prompt`: exit 0 and the prompt; asks no one. */
+  String showPrompt() throws Exception {
+    CommandLine cl = Bq2.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute("propose", "--report", newestReport().toString(), "--rootfs", layout.rootfs().toString(),
+        "--show-prompt");
+    assertEquals(0, code, err.toString());
+    return out.toString();
+  }
+
+  /**
+   * The issue's goal: where a rule fixes it, the prompt an assistant would get names the
+   * option or variable that fixes it (`-DX=OFF` → X; `--disable-x` → it or its `--enable-x`).
+   */
+  void assertPromptNamesTheFix(Proposal p) throws Exception {
+    String prompt = showPrompt();
+    for (String flag : p.configureFlagsAdd()) {
+      List<String> names;
+      if (flag.startsWith("-D")) {
+        names = List.of(flag.substring(2).replaceFirst("=.*$", ""));
+      } else if (flag.startsWith("--")) {
+        String key = flag.replaceFirst("^--(?:enable|disable|with|without)-", "");
+        names = List.of(flag, "--enable-" + key, "--disable-" + key, "--with-" + key, "--without-" + key);
+      } else {
+        names = List.of(flag);
+      }
+      int at = names.stream().mapToInt(n -> prompt.indexOf(n, prompt.indexOf("## Evidence"))).max().orElse(-1);
+      assertTrue(at > 0, () -> "the prompt's evidence does not name " + flag + ":\n" + prompt);
+    }
   }
 
   String excerpt() {
