@@ -205,6 +205,9 @@ public final class EvidenceCollector {
       "^ {1,6}(--(?:enable|disable|with|without)-[a-z0-9][A-Za-z0-9_.+-]*)(\\[?=[^\\s\\]]*\\]?)?(?:\\s+(\\S.*))?$");
   private static final Pattern CASE_PATTERN = Pattern.compile("^\\s*\\(?\\s*([^()#\"'`$]*--[a-z][^()#\"'`$]*)\\)");
   private static final Pattern CASE_WORD = Pattern.compile("(?<![\\w-])(--[a-z][a-z0-9_-]*[a-z0-9])(=\\*)?(?![\\w*-])");
+  /** Install-layout options every configure has; not package switches. */
+  private static final Set<String> GENERIC_LAYOUT = Set.of("--prefix", "--help", "--exec-prefix", "--eprefix",
+      "--libdir", "--includedir", "--bindir", "--sharedir", "--mandir", "--sharedlibdir", "--archs", "--uname");
   private static final Set<String> GENERIC = Set.of("--enable-feature", "--disable-feature", "--with-package",
       "--without-package", "--enable-option-checking", "--disable-option-checking");
 
@@ -230,14 +233,19 @@ public final class EvidenceCollector {
       out.putIfAbsent(name, new Evidence.Switch("configure", name, null, null, oneLine(help), List.of(), generated));
     }
     if (!generated) {
+      // hand-written usage text: zlib's `echo '  [--static] ...'`
+      Matcher u = Pattern.compile("\\[(--[a-z][a-z0-9_-]*[a-z0-9])(?:=[^\\]]*)?\\]").matcher(script);
+      while (u.find()) {
+        String name = u.group(1);
+        if (!GENERIC_LAYOUT.contains(name)) out.putIfAbsent(name, new Evidence.Switch("configure", name, null, null, null, List.of(), false));
+      }
       for (String line : lines) {
         Matcher c = CASE_PATTERN.matcher(line);
         if (!c.find()) continue;
         Matcher w = CASE_WORD.matcher(c.group(1));
         while (w.find()) {
           String name = w.group(1);
-          if (Set.of("--prefix", "--help", "--exec-prefix", "--libdir", "--includedir", "--bindir", "--sharedir",
-              "--mandir").contains(name)) {
+          if (GENERIC_LAYOUT.contains(name)) {
             continue;
           }
           out.putIfAbsent(name, new Evidence.Switch("configure", name, null, null, null, List.of(), false));

@@ -51,6 +51,21 @@ final class OptionPicker {
     return new ArrayList<>(out.values());
   }
 
+  private static final Pattern FAILED_TARGET = Pattern.compile("\\*\\*\\* \\[(?:[^\\]]*?:\\d+: )?([^\\]]+)\\] Error \\d+");
+
+  /** The file names (without directory and extension) of the targets make reports as failed, innermost first. */
+  static List<String> failedTargets(List<String> text) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String l : text) {
+      java.util.regex.Matcher m = FAILED_TARGET.matcher(l);
+      if (!m.find()) continue;
+      String name = Path.of(m.group(1).strip()).getFileName().toString().replaceFirst("\\.[A-Za-z]+$", "");
+      if (!name.isEmpty() && !name.equals("all") && !name.startsWith("all-") && !name.contains("CMakeFiles")) out.add(name);
+      if (out.size() >= 3) break;
+    }
+    return new ArrayList<>(out);
+  }
+
   static boolean usesConfigure(Evidence ev, String strategy) {
     return "autotools".equals(strategy) && ev.workdir() != null && Files.isRegularFile(Path.of(ev.workdir(), "configure"));
   }

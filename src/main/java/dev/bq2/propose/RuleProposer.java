@@ -132,8 +132,16 @@ public final class RuleProposer implements Proposer {
     }
     Integer g = o.words();
     String words = g != null && g > 0 && g <= m.groupCount() && m.group(g) != null ? m.group(g) : line;
-    List<OptionPicker.Candidate> found = OptionPicker.candidates(o, ev, words, line,
-        f.step == null ? null : f.step.strategy());
+    List<OptionPicker.Candidate> found = new ArrayList<>(OptionPicker.candidates(o, ev, words, line,
+        f.step == null ? null : f.step.strategy()));
+    if (g != null && g > 0) {
+      // second tier: the words of the target make failed on (audio_out_oss.o names the oss driver)
+      for (String t : OptionPicker.failedTargets(text)) {
+        for (OptionPicker.Candidate c : OptionPicker.candidates(o, ev, t, line, f.step == null ? null : f.step.strategy())) {
+          if (found.stream().noneMatch(x -> x.arg().equals(c.arg()))) found.add(c);
+        }
+      }
+    }
     for (OptionPicker.Candidate c : found) {
       Rule filled = new Rule(rule.id(), rule.classes(), rule.match(), rule.when(),
           new Rule.Action(rule.action().configureFlagsAdd().stream().map(t -> t.replace("{option}", c.arg())).toList(),

@@ -108,4 +108,48 @@ class AutoconfOptionRulesTest {
     RealRunnerRig.Outcome o = r.failAndPropose();
     assertTrue(o.proposal().isEmpty(), () -> "a source bug needs a patch, not an option: " + o.proposal());
   }
+
+  @Test
+  void missingHeaderInAnOptionalDriverIsMatchedThroughTheFailedTargetsName() throws Exception {
+    // like a52dec under musl: linux/soundcard.h is missing in audio_out_oss.c, configure offers --disable-oss
+    RealRunnerRig r = new RealRunnerRig(dir, "autotools", List.of(), Map.of());
+    r.write("configure.ac", "AC_INIT([drv],[1.0])\nAC_PROG_CC\n"
+        + "AC_ARG_ENABLE([oss], [AS_HELP_STRING([--disable-oss], [make a version not using oss])], [], [enable_oss=yes])\n"
+        + "AS_IF([test \"x$enable_oss\" != xno], [DRIVERS=audio_out_oss.o; CPPFLAGS=\"$CPPFLAGS -DWITH_OSS\"], [DRIVERS=])\n"
+        + "AC_SUBST([DRIVERS])\nAC_CONFIG_FILES([Makefile])\nAC_OUTPUT\n");
+    r.write("Makefile.in", "CC = @CC@\nCFLAGS = @CFLAGS@\nCPPFLAGS = @CPPFLAGS@\nprefix = @prefix@\n"
+        + "prog: main.o @DRIVERS@\n\t$(CC) $(CFLAGS) -o prog main.o @DRIVERS@\n"
+        + "%.o: %.c\n\t$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@\n"
+        + "install: prog\n\tmkdir -p $(DESTDIR)$(prefix)/bin && cp prog $(DESTDIR)$(prefix)/bin/\n");
+    r.write("main.c", "int main(void) { return 0; }\n");
+    r.write("audio_out_oss.c", "#include <linux/bq2soundcard.h>\nint oss_open(void) { return 0; }\n");
+    r.autoconf();
+    RealRunnerRig.Outcome o = r.failAndPropose();
+    assertEquals("optional-header-missing", o.rule(), () -> o.skipped().toString());
+    assertEquals(List.of("--disable-oss"), o.proposal().get().configureFlagsAdd());
+    r.applyAndRebuild(o);
+  }
+
+  @Test
+  void handWrittenConfigureOffersStaticForAStaticBuild() throws Exception {
+    // like zlib under musl-gcc -static: the program links the package's own shared library
+    RealRunnerRig r = new RealRunnerRig(dir, "autotools", List.of(), Map.of("CC", "gcc -static"));
+    r.write("configure", "#!/bin/sh\nshared=1\nfor a do case $a in\n  --prefix=*) prefix=${a#--prefix=};;\n"
+        + "  -s* | --static) shared=0;;\n  *) echo \"unknown option: $a\"; exit 1;;\nesac; done\n"
+        + "echo 'usage: configure [--prefix=PREFIX] [--static]'  >/dev/null\n"
+        + "if test $shared = 1; then LIB=libcnt.so; else LIB=libcnt.a; fi\n"
+        + "printf 'CC = %s\\nLIB = %s\\nprefix = %s\\n' \"${CC:-gcc}\" $LIB \"$prefix\" > Makefile\n"
+        + "cat >> Makefile <<'EOF'\n"
+        + "prog: main.c $(LIB)\n\t$(CC) -o prog main.c -L. $(LIB)\n"
+        + "libcnt.so: cnt.c\n\tgcc -shared -fPIC -o libcnt.so cnt.c\n"
+        + "libcnt.a: cnt.c\n\t$(CC) -c cnt.c && ar rcs libcnt.a cnt.o\n"
+        + "install: prog\n\tmkdir -p $(DESTDIR)$(prefix)/bin && cp prog $(DESTDIR)$(prefix)/bin/\n"
+        + "EOF\n");
+    r.write("cnt.c", "int cnt(void) { return 0; }\n");
+    r.write("main.c", "int cnt(void);\nint main(void) { return cnt(); }\n");
+    RealRunnerRig.Outcome o = r.failAndPropose();
+    assertEquals("static-link-of-dynamic-object", o.rule(), () -> o.skipped() + " " + o.request().diagnosis().excerpt());
+    assertEquals(List.of("--static"), o.proposal().get().configureFlagsAdd());
+    r.applyAndRebuild(o);
+  }
 }
