@@ -748,6 +748,12 @@ public final class EvidenceCollector {
         declared.put("BUILD_SHARED_LIBS", new Evidence.Switch("cmake", "BUILD_SHARED_LIBS", "BOOL", null,
             "CMake's switch between shared and static libraries (read by this project)", List.of(), true));
       }
+      // include(CTest) declares BUILD_TESTING (default ON) for the project.
+      if (!declared.containsKey("BUILD_TESTING") && commands.stream()
+          .anyMatch(c -> c.name().equals("include") && arguments(c.args()).contains("CTest"))) {
+        declared.put("BUILD_TESTING", new Evidence.Switch("cmake", "BUILD_TESTING", "BOOL", "ON",
+            "CTest's switch for the project's tests (include(CTest))", List.of(), true));
+      }
       List<Evidence.Switch> out = new ArrayList<>();
       for (Evidence.Switch s : declared.values()) {
         List<Evidence.Guard> g = guards.getOrDefault(s.name(), List.of());

@@ -35,7 +35,7 @@ final class OptionPicker {
     for (String pick : o.pick()) {
       List<Candidate> found = switch (pick) {
         case "named_in_error" -> configure ? namedInError(ev, line) : List.of();
-        case "configure_by_word" -> configure ? configureByWord(ev, words, wordText != null && !wordText.equals(line)) : List.of();
+        case "configure_by_word" -> configure ? configureByWord(ev, words, wordText) : List.of();
         case "cmake_by_word" -> cmake ? cmakeByWord(ev, words) : List.of();
         case "cmake_guard_error" -> cmake ? cmakeGuard(ev, "error_location") : List.of();
         case "cmake_guard_werror" -> cmake ? cmakeGuard(ev, "werror") : List.of();
@@ -86,7 +86,7 @@ final class OptionPicker {
     return out;
   }
 
-  private static List<Candidate> configureByWord(Evidence ev, List<String> words, boolean helpToo) {
+  private static List<Candidate> configureByWord(Evidence ev, List<String> words, String wordText) {
     List<Candidate> out = new ArrayList<>();
     for (String w : words) {
       List<String> vs = Evidence.variants(w);
@@ -99,10 +99,16 @@ final class OptionPicker {
         }
       }
     }
-    if (helpToo) {
+    // Help text is only searched for names that are clearly a dependency in the error (`libfoo`,
+    // `-lfoo`, `foo.h`, `foo.pc`): plain words ("compiler") would find unrelated switches.
+    String t = wordText == null ? "" : wordText.toLowerCase(Locale.ROOT);
+    if (!t.isEmpty()) {
       for (String w : words) {
         if (w.length() < 3) continue;
-        Pattern whole = Pattern.compile("(?i)(?<![\\w-])" + Pattern.quote(w) + "(?![\\w-])");
+        String bare = w.startsWith("lib") ? w.substring(3) : w;
+        if (!w.startsWith("lib") && !t.contains("-l" + w) && !t.contains(w + ".h") && !t.contains(w + ".pc")) continue;
+        if (bare.length() < 2) continue;
+        Pattern whole = Pattern.compile("(?i)(?<![\\w-])(?:lib)?" + Pattern.quote(bare) + "(?![\\w-])");
         for (Evidence.Switch s : ev.switches("configure")) {
           String off = s.offArgument();
           if (off == null || s.help() == null || NOT_A_FEATURE.matcher(s.key()).matches()) continue;
@@ -165,9 +171,11 @@ final class OptionPicker {
   /** Directory words: the components of the failing directories and of a path in the error. */
   private static List<Candidate> byDirectory(Evidence ev, String wordText, boolean configure, boolean cmake) {
     Set<String> dirs = new LinkedHashSet<>(ev.failingDirs());
-    if (wordText != null && wordText.contains("/")) {
-      Path p = Path.of(wordText.strip());
-      if (p.getParent() != null) dirs.add(p.getParent().toString());
+    if (wordText != null && wordText.matches("[^\\s:]*/[^\\s:]*")) {
+      Path p = Path.of(wordText.strip()).normalize();
+      // absolute paths count only inside the workdir, and only their part below it
+      if (p.isAbsolute()) p = ev.workdir() != null && p.startsWith(ev.workdir()) ? Path.of(ev.workdir()).relativize(p) : null;
+      if (p != null && p.getParent() != null) dirs.add(p.getParent().toString());
     }
     List<Candidate> out = new ArrayList<>();
     for (String dir : dirs) {

@@ -101,4 +101,17 @@ class CmakeOptionRulesTest {
     assertEquals(List.of("-DBUILD_SHARED_LIBS=OFF"), o.proposal().get().configureFlagsAdd());
     r.applyAndRebuild(o);
   }
+
+  @Test
+  void testsThatDoNotBuildHereAreLeftOutWithCtestsSwitch() throws Exception {
+    RealRunnerRig r = rig("include(CTest)\nadd_executable(w main.c)\ninstall(TARGETS w DESTINATION bin)\n"
+        + "if(BUILD_TESTING)\n  add_subdirectory(tests)\nendif()\n", Map.of());
+    r.write("main.c", "int main(void) { return 0; }\n");
+    r.write("tests/CMakeLists.txt", "add_executable(t t.c)\nadd_test(NAME t COMMAND t)\n");
+    r.write("tests/t.c", "#include <bq2_glibc_only.h>\nint main(void) { return 0; }\n");
+    RealRunnerRig.Outcome o = r.failAndPropose();
+    assertEquals("examples-tests-switch", o.rule(), () -> o.skipped() + " " + o.request().diagnosis().excerpt());
+    assertEquals(List.of("-DBUILD_TESTING=OFF"), o.proposal().get().configureFlagsAdd());
+    r.applyAndRebuild(o);
+  }
 }
