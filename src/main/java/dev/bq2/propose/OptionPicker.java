@@ -95,7 +95,7 @@ final class OptionPicker {
         String key = s.key().toLowerCase(Locale.ROOT);
         if (off == null || NOT_A_FEATURE.matcher(key).matches()) continue;
         if (vs.stream().anyMatch(v -> Evidence.variants(key).contains(v))) {
-          out.add(new Candidate(off, "configure lists " + s.name() + ", the switch for '" + w + "' named in the error"));
+          out.add(new Candidate(off, "configure lists " + s.name() + ", the switch for '" + w + "' in the failure"));
         }
       }
     }
