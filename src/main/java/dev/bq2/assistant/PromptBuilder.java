@@ -2,6 +2,8 @@ package dev.bq2.assistant;
 
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.json.Json;
+import dev.bq2.propose.Evidence;
+import dev.bq2.propose.EvidenceCollector;
 import dev.bq2.propose.ProposalRequest;
 import dev.bq2.propose.TriedDelta;
 import dev.bq2.redact.Redactor;
@@ -80,6 +82,7 @@ public final class PromptBuilder {
     fields.put("overrides_json", request.overridesInForce() == null ? "(none)"
         : fence("json", Json.pretty(request.overridesInForce()).strip()));
     fields.put("tried", tried(request.tried()));
+    fields.put("evidence", evidence(request));
     fields.put("schema", fence("json", ProposalSchema.pretty().strip()));
     return render(template(PROPOSE).text(), fields);
   }
@@ -112,6 +115,22 @@ public final class PromptBuilder {
     }
     if (r.repo() != null) lines.add("- builder repo: " + r.repo());
     return String.join("\n", lines);
+  }
+
+  /**
+   * The package's own switches, the failed configure check and the toolchain, fenced: all of it
+   * is text from the package (untrusted). Switches sharing words with the decisive error come
+   * first, so the one that fixes it is within the size bound.
+   */
+  static String evidence(ProposalRequest request) {
+    Diagnosis d = request.diagnosis();
+    StringBuilder words = new StringBuilder();
+    if (d != null) {
+      if (d.error() != null) words.append(d.error()).append('\n');
+      if (d.excerpt() != null) d.excerpt().forEach(l -> words.append(l).append('\n'));
+    }
+    Evidence ev = EvidenceCollector.collect(request);
+    return fence("text", ev.render(Evidence.words(words.toString())));
   }
 
   private static String tried(List<TriedDelta> tried) {

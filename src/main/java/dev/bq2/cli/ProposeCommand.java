@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.assistant.PromptBuilder;
+import dev.bq2.redact.Redactor;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.DiagnosisJson;
@@ -70,6 +72,10 @@ public class ProposeCommand implements Callable<Integer> {
   @Option(names = "--apply", description = "Validate and apply the proposal to the overrides file, with a history line.")
   boolean apply;
 
+  @Option(names = "--show-prompt", description = "Print the prompt an assistant would get for this failure (with the"
+      + " package's evidence), asking no one; exit 0.")
+  boolean showPrompt;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** What `--json` prints. */
@@ -93,6 +99,13 @@ public class ProposeCommand implements Callable<Integer> {
     Overrides ov = PlanFiles.readOverrides(overridesFile);
     Path history = layout == null ? null : layout.overridesHistory();
     ProposalRequest req = ProposalRequests.build(d, failure, bp, ov, overridesFile, history, repo);
+    if (showPrompt) {
+      // What would leave the machine, redacted as for a real assistant; no proposer is asked.
+      PrintWriter po = spec.commandLine().getOut();
+      po.print(new PromptBuilder(PromptBuilder.defaultDirs(repo), Redactor.forProcessEnv()).proposePrompt(req));
+      po.flush();
+      return ExitCodes.OK;
+    }
     // The same proposers, in the same order, as `bq2 iterate` asks.
     FirstProposal first = FirstProposal.ask(assistant.proposers(rulesFile, repo, attempt -> { }), req);
     Optional<Proposal> found = first.proposal();

@@ -15,8 +15,10 @@ import java.util.Map;
  * @param match a Java regex searched in each excerpt line and in the report's error text; its
  *     groups fill `{1}`, `{2}`... in the action and the rationale
  * @param disabled true in a user file to switch off the default rule with the same id
+ * @param options when set, the rule picks an argument the package itself offers (from the
+ *     {@link Evidence}) and `{option}` in the action and rationale is that argument
  */
-@JsonPropertyOrder({"id", "classes", "match", "when", "action", "rationale", "disabled"})
+@JsonPropertyOrder({"id", "classes", "match", "when", "action", "rationale", "disabled", "options"})
 public record Rule(
     String id,
     List<String> classes,
@@ -24,7 +26,8 @@ public record Rule(
     When when,
     Action action,
     String rationale,
-    Boolean disabled) {
+    Boolean disabled,
+    Options options) {
 
   public Rule {
     classes = classes == null ? List.of() : List.copyOf(classes);
@@ -95,6 +98,46 @@ public record Rule(
     boolean isEmpty() {
       return configureFlagsAdd.isEmpty() && envAppend.isEmpty() && envSet.isEmpty() && cleanBuild == null
           && !Boolean.TRUE.equals(escalate) && envRemove.isEmpty();
+    }
+  }
+
+  /** Mechanisms {@link Options#pick} may name. */
+  public static final java.util.Set<String> PICKS = java.util.Set.of("named_in_error", "configure_by_word",
+      "cmake_by_word", "cmake_guard_error", "cmake_guard_werror", "by_directory", "offered", "cache_variable");
+
+  /**
+   * An option-based template: the mechanisms in {@code pick} are tried in order, each looking
+   * for an argument the package offers (configure's help text, its CMake options and cache
+   * variables, config.log with the configure script); the first found fills `{option}`, and
+   * `{why}` says where it was found. A rule never invents an option.
+   *
+   * @param pick `named_in_error` (an offered configure switch written in the error),
+   *     `configure_by_word` (a configure switch whose feature is a word of the error, off form),
+   *     `cmake_by_word` (a CMake option guarding `find_package` of that word, or with it in its
+   *     name, OFF), `cmake_guard_error` (the option whose `if()` holds the failing CMake code),
+   *     `cmake_guard_werror` (the option that adds -Werror), `by_directory` (a switch or option
+   *     named like the directory of the failing file, e.g. examples, tests, or guarding its
+   *     `add_subdirectory`), `offered` (the first of {@code offered} the package offers),
+   *     `cache_variable` (the `VAR=value` answering a configure run-test)
+   * @param words the match group whose words are matched (null or 0: the whole matched line)
+   * @param offered literal candidates for `offered`: `--disable-shared`, `--static`,
+   *     `-DBUILD_SHARED_LIBS=OFF`, `-D*SHARED*=OFF` (a glob over the package's BOOL options)
+   * @param cross only in a cross build (compiler triplet or `--host=` differs from the build machine)
+   * @param staticBuild only when `-static` is in CC, CFLAGS or LDFLAGS
+   * @param escalateIfNone escalate with no change when no option is found
+   */
+  @JsonPropertyOrder({"pick", "words", "offered", "cross", "static_build", "escalate_if_none"})
+  public record Options(
+      List<String> pick,
+      Integer words,
+      List<String> offered,
+      Boolean cross,
+      Boolean staticBuild,
+      Boolean escalateIfNone) {
+
+    public Options {
+      pick = pick == null ? List.of() : List.copyOf(pick);
+      offered = offered == null ? List.of() : List.copyOf(offered);
     }
   }
 }

@@ -88,6 +88,12 @@ public final class RuleProposer implements Proposer {
         skipped.add(rule.id() + ": " + unmet);
         continue;
       }
+      if (rule.options() != null) {
+        Proposal op = withOptions(rule, e.getValue(), m, text, req, facts);
+        if (op == null) continue;
+        lastRule = rule.id();
+        return Optional.of(op);
+      }
       Proposal p = build(rule, m, req, facts);
       if (p == null) {
         String why = facts.tc().problem();
@@ -107,6 +113,65 @@ public final class RuleProposer implements Proposer {
       return Optional.of(p);
     }
     return Optional.empty();
+  }
+
+  /**
+   * An option rule: the first argument the package offers (see {@link OptionPicker}) whose
+   * delta passes the validator; an escalation when none is found and the rule says so; null
+   * (with the reason in {@link #skipped}) otherwise.
+   */
+  private Proposal withOptions(Rule rule, Pattern pattern, Matcher m, List<String> text, ProposalRequest req, Facts f) {
+    Rule.Options o = rule.options();
+    Evidence ev = f.evidence();
+    Evidence.Toolchain tc = ev.toolchain();
+    if (Boolean.TRUE.equals(o.cross()) && (tc == null || !tc.cross())) {
+      skipped.add(rule.id() + ": not a cross build");
+      return null;
+    }
+    if (Boolean.TRUE.equals(o.staticBuild()) && (tc == null || !tc.staticBuild())) {
+      skipped.add(rule.id() + ": not a -static build");
+      return null;
+    }
+    String line = null;
+    for (String l : text) {
+      if (pattern.matcher(l).find()) {
+        line = l;
+        break;
+      }
+    }
+    Integer g = o.words();
+    String words = g != null && g > 0 && g <= m.groupCount() && m.group(g) != null ? m.group(g) : line;
+    List<OptionPicker.Candidate> found = new ArrayList<>(OptionPicker.candidates(o, ev, words, line,
+        f.step == null ? null : f.step.strategy()));
+    if (g != null && g > 0) {
+      // second tier: the words of the target make failed on (audio_out_oss.o names the oss driver)
+      for (String t : OptionPicker.failedTargets(text)) {
+        for (OptionPicker.Candidate c : OptionPicker.candidates(o, ev, t, line, f.step == null ? null : f.step.strategy())) {
+          if (found.stream().noneMatch(x -> x.arg().equals(c.arg()))) found.add(c);
+        }
+      }
+    }
+    for (OptionPicker.Candidate c : found) {
+      Rule filled = new Rule(rule.id(), rule.classes(), rule.match(), rule.when(),
+          new Rule.Action(rule.action().configureFlagsAdd().stream().map(t -> t.replace("{option}", c.arg())).toList(),
+              rule.action().envAppend(), rule.action().envSet(), rule.action().cleanBuild(), null,
+              rule.action().envRemove()),
+          rule.rationale().replace("{option}", c.arg()).replace("{why}", c.why()), null, null);
+      Proposal p = build(filled, m, req, f);
+      if (p == null) continue;
+      List<String> why = ProposalValidator.validate(p, req);
+      if (why.isEmpty()) return p;
+      skipped.add(rule.id() + ": " + c.arg() + ": " + String.join("; ", why));
+    }
+    if (found.isEmpty() && Boolean.TRUE.equals(o.escalateIfNone())) {
+      String what = line == null ? "this failure" : "'" + line.strip() + "'";
+      if (what.length() > 160) what = what.substring(0, 157) + "...'";
+      return Proposal.escalate(req.diagnosis().phase(), req.diagnosis().step(), "the package offers no switch for "
+          + what + " (looked for: " + String.join(", ", o.pick()) + "); it needs a source patch or a person (rule "
+          + rule.id() + ")");
+    }
+    if (found.isEmpty()) skipped.add(rule.id() + ": the package offers no matching option");
+    return null;
   }
 
   private static Matcher firstMatch(Pattern p, List<String> text) {
@@ -229,10 +294,20 @@ public final class RuleProposer implements Proposer {
       return tc;
     }
 
+    private Evidence evidence;
+    private final ProposalRequest req;
+
+    /** The step's evidence, collected once per request, only when an option rule needs it. */
+    Evidence evidence() {
+      if (evidence == null) evidence = EvidenceCollector.collect(req);
+      return evidence;
+    }
+
     Facts(ProposalRequest req) {
       this.phase = req.phase();
       this.step = req.step();
       this.d = req.diagnosis();
+      this.req = req;
     }
 
     /** Step env, else phase env, else empty (the inherited process env is not ours to see). */

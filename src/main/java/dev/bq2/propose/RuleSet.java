@@ -126,6 +126,13 @@ public record RuleSet(Integer formatVersion, List<Rule> rules) {
       if (r.rationale() == null || r.rationale().isBlank() || r.rationale().contains("\n")) {
         throw Bq2Exception.badInput(at + ".rationale: missing or not one line; say in one line why the change fixes it");
       }
+      if (r.options() != null) {
+        for (String pick : r.options().pick()) {
+          if (!Rule.PICKS.contains(pick)) {
+            throw Bq2Exception.badInput(at + ".options.pick: unknown mechanism " + pick + "; known: " + String.join(", ", new java.util.TreeSet<>(Rule.PICKS)));
+          }
+        }
+      }
     }
   }
 }

@@ -138,7 +138,8 @@ class RuleProposerRealBuildTest {
     write("configure", MiniRunner.configure(false, true));
     write("main.c", "int main(void) { return 0; }\n");
     Outcome o = failProposeApplyRebuild(FailureClass.CONFIGURE);
-    assertEquals("configure-disable-optional-feature", o.rule());
+    // the option rule, which checks that configure offers the flag, now comes first (issue 8 §4)
+    assertEquals("autoconf-optional-feature", o.rule());
     assertEquals(List.of("--without-foo"), o.proposal().configureFlagsAdd());
   }
 
