@@ -1,6 +1,7 @@
 package dev.bq2;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,10 +24,19 @@ public final class WriteFailure {
    * {@link IOException}, as `AtomicFile` throws), or null when {@code e} is something else.
    */
   public static Bq2Exception fromWrite(Bq2Exception e) {
-    if (e.exitCode() == ExitCodes.NEEDS_PERSON || !(e.getCause() instanceof IOException io)) return null;
+    if (e.exitCode() != ExitCodes.STEP_FAILED || !(e.getCause() instanceof IOException io)) return null;
     Path path = io instanceof FileSystemException f && f.getFile() != null ? Path.of(f.getFile()) : null;
     String msg = e.getMessage();
     return new Bq2Exception(ExitCodes.NEEDS_PERSON, msg + "; " + fix(path, io), e);
+  }
+
+  /** The exit-3 form of an {@link UncheckedIOException} from a write of ours (a copy, a new folder). */
+  public static Bq2Exception fromUnchecked(UncheckedIOException e) {
+    IOException io = e.getCause();
+    Path path = io instanceof FileSystemException f && f.getFile() != null ? Path.of(f.getFile()) : null;
+    String msg = e.getMessage() == null || e.getMessage().equals(io.toString()) ? "cannot write" : e.getMessage();
+    return new Bq2Exception(ExitCodes.NEEDS_PERSON, msg + ": " + reason(io) + (path == null ? "" : " (" + path + ")")
+        + "; " + fix(path, io), e);
   }
 
   private static String reason(IOException e) {

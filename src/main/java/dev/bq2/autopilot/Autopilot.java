@@ -5,6 +5,7 @@ import static dev.bq2.autopilot.Journal.data;
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
 import dev.bq2.TerminalText;
+import dev.bq2.WriteFailure;
 import dev.bq2.assistant.AssistantAttempt;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
@@ -38,6 +39,7 @@ import dev.bq2.supervise.RunOutcome;
 import dev.bq2.supervise.SupervisedRun;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -105,6 +107,12 @@ public final class Autopilot {
         IterateResult r = iteratePhase(status.nextPhase());
         if (r.exitCode() != ExitCodes.OK || !opt.allPhases()) return r;
       }
+    } catch (Bq2Exception e) {
+      // Our own files cannot be written (full or read-only disk): a person fixes the disk, exit 3.
+      Bq2Exception w = WriteFailure.fromWrite(e);
+      throw w == null ? e : w;
+    } catch (UncheckedIOException e) {
+      throw WriteFailure.fromUnchecked(e);
     }
   }
 
