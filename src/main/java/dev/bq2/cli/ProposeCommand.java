@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.TerminalText;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.DiagnosisJson;
@@ -110,10 +111,10 @@ public class ProposeCommand implements Callable<Integer> {
       out.println("failure: " + d.phase() + "/" + d.step() + " " + DiagnosisJson.of(d).failureClass()
           + " signature " + d.signature().substring(0, 12));
       if (found.isPresent()) {
-        out.println((first.rule() != null ? "rule " + first.rule() : first.proposer().name()) + ": " + found.get().rationale());
+        out.println((first.rule() != null ? "rule " + first.rule() : first.proposer().name()) + ": " + TerminalText.escape(found.get().rationale()));
         out.print(Json.pretty(found.get()));
       }
-      problems.forEach(p -> out.println("not applicable: " + p));
+      problems.forEach(p -> out.println("not applicable: " + TerminalText.escape(p)));
       if (applied != null) out.println("applied " + applied + " to " + overridesFile);
     }
     out.flush();

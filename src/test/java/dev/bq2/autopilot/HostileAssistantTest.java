@@ -58,8 +58,9 @@ class HostileAssistantTest {
   void escapesFromTheBuildAndTheAssistantArePrintedEscaped() throws Exception {
     Path rootfs = dir.resolve("rootfs");
     // The build prints a window-title sequence, a clear-screen and a bell into its error line.
+    // (The command itself carries a real ESC too, so the step's error text holds one.)
     Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("boom",
-        "printf 'error: \\033]0;pwned\\007 \\033[2J gone\\r\\n' >&2\nexit 1"));
+        "printf 'error: \\033]0;pwned\\007 \\033[2J gone\\r\\n' >&2 # \u001b[31m\nexit 1"));
     // A valid proposal whose rationale carries escapes (JSON \\u001b).
     Path assistant = script("assistant.sh", "cat >/dev/null\ncat <<'JSON'\n"
         + "{\"phase\":\"p\",\"step\":\"boom\",\"configure_flags_add\":[],\"env\":{\"CFLAGS\":\"-O1\"},\"patches_add\":[],"
@@ -68,7 +69,7 @@ class HostileAssistantTest {
         + "JSON");
 
     ChildJvm it = ChildJvm.start(dir, dir.resolve("iterate"), List.of(),
-        iterateArgs(rootfs, assistant, "60s", "--max-iterations", "2"));
+        iterateArgs(rootfs, assistant, "60s", "--max-iterations", "1"));
     it.waitFor(Duration.ofSeconds(90));
     String out = it.stdout();
     assertTrue(out.contains("(\\e]0;owned\\x07\\e[2Jtry -O1); applied"), out);
@@ -84,6 +85,30 @@ class HostileAssistantTest {
     String md = Files.readString(session.resolve("journal.md"));
     assertEquals(-1, md.indexOf('\u001b'), md);
     assertEquals(-1, md.indexOf('\u0007'), md);
+
+    // Every other command that prints this text: diagnose, reports, status, log, overrides show/history.
+    Path report;
+    try (Stream<Path> r = Files.list(rootfs.resolve("var/lib/sysroot-build-reports"))) {
+      report = r.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    String fsRoot = dir.resolve("empty-fs-root").toString();
+    List<String[]> commands = List.of(
+        new String[] {"diagnose", "--report", report.toString()},
+        new String[] {"reports", "--rootfs", rootfs.toString(), "--fs-root", fsRoot},
+        new String[] {"sysroot-status", "--rootfs", rootfs.toString()},
+        new String[] {"log", "--rootfs", rootfs.toString(), "--fs-root", fsRoot},
+        new String[] {"overrides", "show", "--rootfs", rootfs.toString(), "--fs-root", fsRoot},
+        new String[] {"overrides", "history", "--rootfs", rootfs.toString(), "--fs-root", fsRoot});
+    for (String[] c : commands) {
+      ChildJvm cmd = ChildJvm.run(dir, dir.resolve("cmd-" + c[0] + "-" + c[1]), Duration.ofSeconds(60), c);
+      String shown = cmd.stdout();
+      assertEquals(0, cmd.exit(), String.join(" ", c) + ": " + cmd);
+      for (char ch : new char[] {0x1b, 0x07, '\r'}) {
+        assertEquals(-1, shown.indexOf(ch), String.join(" ", c) + " printed raw control character " + (int) ch + ": " + shown);
+      }
+      // (status names the failed step and history the change, not the error text or rationale)
+      if (!c[0].equals("sysroot-status") && !c[1].equals("history")) assertTrue(shown.contains("\\e"), String.join(" ", c) + " shows the escape as text: " + shown);
+    }
   }
 
   private Path script(String name, String body) throws IOException {
