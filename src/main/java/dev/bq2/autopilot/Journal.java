@@ -3,12 +3,12 @@ package dev.bq2.autopilot;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
+import dev.bq2.redact.Redactor;
 import dev.bq2.state.Timestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +26,8 @@ import java.util.stream.Stream;
 public final class Journal {
   private final Path dir;
   private final List<JournalEvent> events = new ArrayList<>();
+  /** The autopilot's env is the runner's: the values of its secret-named variables are hunted for. */
+  private final Redactor redactor = Redactor.forProcessEnv();
 
   private Journal(Path dir, List<JournalEvent> existing) {
     this.dir = dir;
@@ -103,8 +105,9 @@ public final class Journal {
 
   public synchronized JournalEvent record(String type, Integer iteration, String phase, String step,
       String message, Map<String, Object> data) {
-    JournalEvent e = new JournalEvent(Instant.now().toString(), type, iteration, phase, step, message,
-        data == null ? Map.of() : data);
+    // Messages and data carry build output (errors, excerpts): secrets in it stay out of the journal.
+    JournalEvent e = redactor.redactJson(new JournalEvent(Instant.now().toString(), type, iteration, phase, step, message,
+        data == null ? Map.of() : data), JournalEvent.class);
     AtomicFile.appendLine(dir.resolve("events.jsonl"), Json.line(e));
     events.add(e);
     AtomicFile.write(dir.resolve("journal.md"), JournalMarkdown.render(events));
@@ -117,7 +120,9 @@ public final class Journal {
     try {
       Path target = dir.resolve(subdir).resolve(file.getFileName());
       Files.createDirectories(target.getParent());
-      Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+      // Copies of reports and logs are kept with secrets removed; only the runner's raw step log
+      // (mode 0600) stays as the build wrote it.
+      redactor.copyRedacted(file, target);
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot archive " + file + " into " + dir, e);

@@ -154,11 +154,11 @@ class RuleProposerRealBuildTest {
 
   /** makeinfo fails first; after its fix help2man fails; after both the build succeeds. */
   Outcome failProposeApplyRebuildOrNext() throws Exception {
-    Outcome first = failAndPropose(FailureClass.COMPILE);
+    Outcome first = failAndPropose(FailureClass.MISSING_TOOL);
     assertEquals("missing-makeinfo", first.rule(), () -> String.join("\n", first.diagnosis().excerpt()));
     assertEquals(Map.of("MAKEINFO", "true"), first.proposal().env());
     new OverridesEditor(layout.overrides(), layout.overridesHistory()).apply(first.proposal(), first.diagnosis(), "rules");
-    Outcome second = failProposeApplyRebuild(FailureClass.COMPILE);
+    Outcome second = failProposeApplyRebuild(FailureClass.MISSING_TOOL);
     assertEquals("missing-help2man", second.rule());
     assertEquals(Map.of("HELP2MAN", "true"), second.proposal().env());
     return second;
