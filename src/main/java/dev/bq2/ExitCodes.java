@@ -8,7 +8,7 @@ public final class ExitCodes {
   public static final int STEP_FAILED = 1;
   /** Bad input or usage: a file, a flag or a name is wrong; nothing ran. */
   public static final int BAD_INPUT = 2;
-  /** Stopped and needs a person: no safe fix known, a limit or deadline reached. */
+  /** Stopped and needs a person: no safe fix known, a limit or deadline reached, a full or read-only disk. */
   public static final int NEEDS_PERSON = 3;
   /** Interrupted by SIGINT. */
   public static final int INTERRUPTED = 130;
@@ -22,7 +22,7 @@ public final class ExitCodes {
           + "  0    done (or nothing to do)%n"
           + "  1    a build step failed (see the failure report)%n"
           + "  2    bad input or usage (the message names the file, place and fix)%n"
-          + "  3    stopped and needs a person (no safe fix, limit or deadline reached)%n"
+          + "  3    stopped and needs a person (no safe fix, limit or deadline reached, disk full or read-only)%n"
           + "  130  interrupted (SIGINT)%n"
           + "  143  terminated (SIGTERM)%n";
 }

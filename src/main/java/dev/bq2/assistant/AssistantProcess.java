@@ -1,9 +1,7 @@
 package dev.bq2.assistant;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +23,22 @@ public final class AssistantProcess {
   private static final int STDERR_TAIL = 16 * 1024;
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
-  /** How the run ended; {@code exitCode} is -1 after a timeout. */
-  public record Result(int exitCode, boolean timedOut, long durationMs, String stderrTail) {}
+  /**
+   * At most this much stdout is read from an assistant (a proposal is a few KB; Codex's event
+   * stream of a long turn a few MB): an assistant printing without end (`yes`) once grew the
+   * autopilot to 4.9 GB. Past it the process group is ended.
+   */
+  public static final long MAX_ANSWER_BYTES = 8L * 1024 * 1024;
+
+  /**
+   * How the run ended; {@code exitCode} is -1 after a timeout or when the output was too large
+   * ({@code outputTooLarge}: more than the limit on stdout, the process group was ended).
+   */
+  public record Result(int exitCode, boolean timedOut, long durationMs, String stderrTail, boolean outputTooLarge) {
+    public Result(int exitCode, boolean timedOut, long durationMs, String stderrTail) {
+      this(exitCode, timedOut, durationMs, stderrTail, false);
+    }
+  }
 
   private AssistantProcess() {}
 
@@ -37,6 +49,16 @@ public final class AssistantProcess {
   public static Result run(
       List<String> argv, Path cwd, Map<String, String> extraEnv, String stdin, Duration timeout,
       Consumer<String> onStdoutLine) throws IOException, InterruptedException {
+    return run(argv, cwd, extraEnv, stdin, timeout, onStdoutLine, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #run} reading at most {@code maxStdoutBytes} of stdout: past that the process group is
+   * ended and the result says {@code outputTooLarge} (what was read up to then was handed over).
+   */
+  public static Result run(
+      List<String> argv, Path cwd, Map<String, String> extraEnv, String stdin, Duration timeout,
+      Consumer<String> onStdoutLine, long maxStdoutBytes) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     if (Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
     cmd.addAll(argv);
@@ -53,13 +75,22 @@ public final class AssistantProcess {
         // the assistant closed its stdin early; what it printed decides the outcome
       }
     });
-    Thread out = daemon("assistant-stdout", () -> readLines(p.getInputStream(), onStdoutLine));
+    boolean[] tooLarge = new boolean[1];
+    Thread out = daemon("assistant-stdout", () -> {
+      if (!readLines(p.getInputStream(), onStdoutLine, maxStdoutBytes)) {
+        synchronized (tooLarge) {
+          tooLarge[0] = true;
+        }
+        // Ends the group: the waitFor below returns, and nothing more is read.
+        killGroup(pid, "KILL");
+      }
+    });
     Thread errReader = daemon("assistant-stderr", () -> readLines(p.getErrorStream(), line -> {
       synchronized (err) {
         err.append(line).append('\n');
         if (err.length() > STDERR_TAIL) err.delete(0, err.length() - STDERR_TAIL);
       }
-    }));
+    }, Long.MAX_VALUE));
     boolean timedOut = false;
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -85,7 +116,11 @@ public final class AssistantProcess {
     synchronized (err) {
       tail = err.toString();
     }
-    return new Result(timedOut ? -1 : p.exitValue(), timedOut, ms, tail);
+    boolean overflow;
+    synchronized (tooLarge) {
+      overflow = tooLarge[0];
+    }
+    return new Result(timedOut || overflow ? -1 : p.exitValue(), timedOut, ms, tail, overflow);
   }
 
   /** Signals the whole process group led by {@code pgid} (util-linux/procps `kill -- -PGID`). */
@@ -104,13 +139,43 @@ public final class AssistantProcess {
     }
   }
 
-  private static void readLines(InputStream stream, Consumer<String> sink) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) sink.accept(line);
+  /**
+   * Hands over lines (LF-terminated, a trailing CR dropped) until end of stream; false as soon as
+   * more than {@code maxBytes} arrived (so no line is longer than that either).
+   */
+  static boolean readLines(InputStream stream, Consumer<String> sink, long maxBytes) {
+    byte[] buf = new byte[64 * 1024];
+    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    long total = 0;
+    try (InputStream in = stream) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+        if (total > maxBytes) return false;
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+          if (buf[i] != '\n') continue;
+          append(line, buf, start, i);
+          sink.accept(text(line));
+          line.reset();
+          start = i + 1;
+        }
+        append(line, buf, start, n);
+      }
+      if (line.size() > 0) sink.accept(text(line));
     } catch (IOException ignored) {
       // the stream was closed after a kill; the result says how the run ended
     }
+    return true;
+  }
+
+  private static void append(java.io.ByteArrayOutputStream line, byte[] buf, int from, int to) {
+    line.write(buf, from, to - from);
+  }
+
+  private static String text(java.io.ByteArrayOutputStream line) {
+    String s = line.toString(StandardCharsets.UTF_8);
+    return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
   }
 
   private static Thread daemon(String name, Runnable r) {

@@ -76,6 +76,14 @@ public abstract class AssistantProposer implements Proposer {
         + " (--assistant-timeout); its process group was killed");
   }
 
+  /** The assistant printed more than {@link AssistantProcess#MAX_ANSWER_BYTES}: its group was ended unread. */
+  protected ProposerException tooLarge(Attempt a) {
+    a.outcome = AssistantAttempt.FAILED;
+    a.exitCode = null;
+    return new ProposerException(name() + " answer too large: more than " + AssistantProcess.MAX_ANSWER_BYTES / (1024 * 1024)
+        + " MiB on stdout, so it was not read further and its process group was ended");
+  }
+
   protected static String lastLine(String text) {
     String[] lines = text.strip().split("\n");
     for (int i = lines.length - 1; i >= 0; i--) {

@@ -64,7 +64,7 @@ public final class BuilderEditor {
     }
     StringBuilder out = new StringBuilder();
     AssistantProcess.Result p = AssistantProcess.run(s.command(), repo, s.env(), prompt, s.timeout(),
-        l -> out.append(l).append('\n'));
+        l -> out.append(l).append('\n'), AssistantProcess.MAX_ANSWER_BYTES);
     return finish("command", time, p, null, null, null, null, p.exitCode() == 0,
         p.exitCode() == 0 ? AssistantProposer.lastLine(out.toString()) : AssistantProposer.lastLine(p.stderrTail()));
   }
@@ -95,7 +95,7 @@ public final class BuilderEditor {
         }
         default -> { }
       }
-    });
+    }, AssistantProcess.MAX_ANSWER_BYTES);
     boolean done = completed[0] && !p.timedOut();
     return finish("codex", time, p, thread[0], completed[0] ? tokens[0] : null, completed[0] ? tokens[1] : null, null, done,
         done ? last[0] : "codex did not complete the turn (exit " + p.exitCode() + "): " + AssistantProposer.lastLine(p.stderrTail()));
@@ -112,7 +112,8 @@ public final class BuilderEditor {
         "--permission-mode", "acceptEdits"));
     argv.addAll(s.extraArgs());
     StringBuilder out = new StringBuilder();
-    AssistantProcess.Result p = AssistantProcess.run(argv, repo, s.env(), prompt, s.timeout(), l -> out.append(l).append('\n'));
+    AssistantProcess.Result p = AssistantProcess.run(argv, repo, s.env(), prompt, s.timeout(), l -> out.append(l).append('\n'),
+        AssistantProcess.MAX_ANSWER_BYTES);
     JsonNode r = null;
     for (String line : out.toString().strip().split("\n")) {
       JsonNode n = tree(line);
@@ -131,6 +132,11 @@ public final class BuilderEditor {
   private static Result finish(String name, String time, AssistantProcess.Result p, String session, Long in, Long out,
       Double cost, boolean done, String message) {
     String outcome = p.timedOut() ? AssistantAttempt.TIMEOUT : done ? EDITED : AssistantAttempt.FAILED;
+    if (p.outputTooLarge()) {
+      done = false;
+      message = name + " answer too large: more than " + AssistantProcess.MAX_ANSWER_BYTES / (1024 * 1024)
+          + " MiB on stdout; its process group was ended";
+    }
     String error = p.timedOut() ? name + " did not finish within the timeout; its process group was killed"
         : done ? null : message;
     return new Result(done && !p.timedOut(), p.timedOut() ? error : message,

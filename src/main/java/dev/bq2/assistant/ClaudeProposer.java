@@ -34,10 +34,12 @@ public final class ClaudeProposer extends AssistantProposer {
     long deadline = System.nanoTime() + settings.timeout().toNanos();
     Optional<String> stored = settings.session() == null ? Optional.empty() : settings.session().read();
     Run run = run(prompt, cwd, stored, deadline, a);
+    if (run.process.outputTooLarge()) throw tooLarge(a);
     if (stored.isPresent() && run.result == null && !run.process.timedOut()
         && run.process.stderrTail().contains("No conversation found")) {
       settings.session().clear();
       run = run(prompt, cwd, Optional.empty(), deadline, a);
+      if (run.process.outputTooLarge()) throw tooLarge(a);
     }
     if (run.process.timedOut()) throw timedOut(a);
     JsonNode r = run.result;
@@ -85,7 +87,8 @@ public final class ClaudeProposer extends AssistantProposer {
     StringBuilder out = new StringBuilder();
     Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
     Run run = new Run();
-    run.process = AssistantProcess.run(argv, cwd, settings.env(), prompt, left, l -> out.append(l).append('\n'));
+    run.process = AssistantProcess.run(argv, cwd, settings.env(), prompt, left, l -> out.append(l).append('\n'),
+        AssistantProcess.MAX_ANSWER_BYTES);
     a.exitCode = run.process.timedOut() ? null : run.process.exitCode();
     run.stdout = out.toString();
     run.result = result(run.stdout);

@@ -52,10 +52,12 @@ public final class CodexProposer extends AssistantProposer {
       long deadline = System.nanoTime() + settings.timeout().toNanos();
       Optional<String> stored = settings.session() == null ? Optional.empty() : settings.session().read();
       Events ev = run(prompt, cwd, schema, stored, deadline, a);
+      if (ev.result.outputTooLarge()) throw tooLarge(a);
       if (stored.isPresent() && ev.threadId == null && ev.result.stderrTail().contains("no rollout found")) {
         // Codex no longer knows the stored thread (another CODEX_HOME, deleted sessions): start anew.
         settings.session().clear();
         ev = run(prompt, cwd, schema, Optional.empty(), deadline, a);
+        if (ev.result.outputTooLarge()) throw tooLarge(a);
       }
       if (ev.result.timedOut()) throw timedOut(a);
       if (ev.lastMessage != null) return parseAnswer(ev.lastMessage, a);
@@ -89,7 +91,7 @@ public final class CodexProposer extends AssistantProposer {
     argv.add("-");
     Events ev = new Events(a);
     Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
-    ev.result = AssistantProcess.run(argv, cwd, settings.env(), prompt, left, ev::line);
+    ev.result = AssistantProcess.run(argv, cwd, settings.env(), prompt, left, ev::line, AssistantProcess.MAX_ANSWER_BYTES);
     a.exitCode = ev.result.timedOut() ? null : ev.result.exitCode();
     if (ev.storeError != null) throw ev.storeError;
     return ev;

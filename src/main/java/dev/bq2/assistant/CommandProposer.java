@@ -28,7 +28,8 @@ public final class CommandProposer extends AssistantProposer {
       throws ProposerException, IOException, InterruptedException {
     StringBuilder out = new StringBuilder();
     AssistantProcess.Result r = AssistantProcess.run(settings.command(), cwd, settings.env(), prompt,
-        settings.timeout(), l -> out.append(l).append('\n'));
+        settings.timeout(), l -> out.append(l).append('\n'), AssistantProcess.MAX_ANSWER_BYTES);
+    if (r.outputTooLarge()) throw tooLarge(a);
     if (r.timedOut()) throw timedOut(a);
     a.exitCode = r.exitCode();
     if (r.exitCode() != 0) {

@@ -4,6 +4,8 @@ import static dev.bq2.autopilot.Journal.data;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.TerminalText;
+import dev.bq2.WriteFailure;
 import dev.bq2.assistant.AssistantAttempt;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
@@ -41,6 +43,7 @@ import dev.bq2.supervise.RunOutcome;
 import dev.bq2.supervise.SupervisedRun;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -99,6 +102,9 @@ public final class Autopilot {
       }
       while (true) {
         PhaseStatus status = status();
+        // A run of an earlier target (the autopilot was killed while it ran) is read for what it
+        // did before the new target is touched: never taken for a run of the new target.
+        if (settleRunOfAnotherPhase(status.complete() ? null : status.nextPhase())) continue;
         if (status.complete()) {
           say("plan complete: nothing left to run (next_phase=complete)");
           return result(ExitCodes.OK, "plan complete");
@@ -106,6 +112,12 @@ public final class Autopilot {
         IterateResult r = iteratePhase(status.nextPhase());
         if (r.exitCode() != ExitCodes.OK || !opt.allPhases()) return r;
       }
+    } catch (Bq2Exception e) {
+      // Our own files cannot be written (full or read-only disk): a person fixes the disk, exit 3.
+      Bq2Exception w = WriteFailure.fromWrite(e);
+      throw w == null ? e : w;
+    } catch (UncheckedIOException e) {
+      throw WriteFailure.fromUnchecked(e);
     }
   }
 
@@ -168,12 +180,28 @@ public final class Autopilot {
         say("phase " + target + " complete after " + iteration + " iteration(s); next_phase=" + status.nextPhase());
         return result(ExitCodes.OK, "phase " + target + " complete");
       }
-      if (outcome.state() == SupervisedRun.State.LOST) {
+      Optional<Path> report = reportOf(run);
+      if (killedOnItsOwn(outcome, report)) {
+        String step = status.nextStep();
+        String log = run.record().log();
+        // Counted per run log: a re-attach after our own kill must not count the same run twice.
+        boolean seenBefore = journal.events().stream().anyMatch(e -> e.type().equals("runner_killed") && log.equals(e.get("log")));
+        long earlier = journal.events().stream().filter(e -> e.type().equals("runner_killed") && Objects.equals(step, e.step())
+            && !log.equals(e.get("log"))).count();
+        String how = killedHow(outcome);
+        if (!seenBefore) {
+          journal.record("runner_killed", iteration, target, step, how, data("exit_code", outcome.exitCode(),
+              "state", outcome.state().name(), "log", log, "runner_log_copy", str(runnerLogCopy)));
+        }
         runner.forget(run.record());
-        say("#" + iteration + " " + outcome.detail() + "; starting it again");
+        if (earlier >= 1) {
+          return stop(journal, iteration, target, "runner killed again in " + target + (step == null ? "" : "/" + step)
+              + ": " + how, "find out what kills it (`dmesg | grep -i -e oom -e killed`, free memory, limits), "
+              + "lower --jobs if it is the OOM killer, then `bq2 iterate`");
+        }
+        say("#" + iteration + " " + how + "; starting it again once");
         continue;
       }
-      Optional<Path> report = reportOf(run);
       if (outcome.succeeded() || report.isEmpty()) {
         runner.forget(run.record());
         String said = lastWords(Path.of(run.record().log()));
@@ -279,7 +307,7 @@ public final class Autopilot {
       } catch (ProposerException e) {
         journal.record("proposal_rejected", iteration, d.phase(), d.step(), proposer.name() + " failed: " + e.getMessage(),
             data("proposer", proposer.name(), "duration_s", secondsSince(t0)));
-        say("#" + iteration + " " + proposer.name() + " failed: " + e.getMessage());
+        say("#" + iteration + " " + proposer.name() + " failed: " + TerminalText.escape(e.getMessage()));
         continue;
       }
       double took = secondsSince(t0);
@@ -292,7 +320,7 @@ public final class Autopilot {
       if (p.escalate()) {
         journal.record("proposal_rejected", iteration, d.phase(), d.step(), proposer.name() + " escalated: " + p.rationale(),
             data("proposer", proposer.name(), "duration_s", took));
-        say("#" + iteration + " " + proposer.name() + " knows no safe fix: " + p.rationale());
+        say("#" + iteration + " " + proposer.name() + " knows no safe fix: " + TerminalText.escape(p.rationale()));
         continue;
       }
       List<String> reasons = new ArrayList<>(ProposalValidator.validate(p, request));
@@ -301,7 +329,7 @@ public final class Autopilot {
       if (!reasons.isEmpty()) {
         journal.record("proposal_rejected", iteration, d.phase(), d.step(), String.join("; ", reasons),
             data("proposer", proposer.name(), "duration_s", took, "delta", p));
-        say("#" + iteration + " " + proposer.name() + " proposal rejected: " + String.join("; ", reasons));
+        say("#" + iteration + " " + proposer.name() + " proposal rejected: " + TerminalText.escape(String.join("; ", reasons)));
         continue;
       }
       journal.record("proposal", iteration, d.phase(), d.step(), describe(p),
@@ -310,7 +338,7 @@ public final class Autopilot {
       applied++;
       journal.record("applied", iteration, d.phase(), d.step(), describe(p),
           data("id", entry.id(), "proposer", proposer.name(), "rationale", p.rationale()));
-      say("#" + iteration + " " + proposer.name() + " → " + describe(p) + " (" + p.rationale() + "); applied, rerunning");
+      say("#" + iteration + " " + proposer.name() + " → " + TerminalText.escape(describe(p)) + " (" + TerminalText.escape(p.rationale()) + "); applied, rerunning");
       return true;
     }
     return false;
@@ -372,6 +400,74 @@ public final class Autopilot {
     }
   }
 
+  /**
+   * Handles the recorded run when it belongs to another phase than {@code target} (null: the plan
+   * is complete): the autopilot was killed while the last runner of that phase ran, and the runner
+   * finished meanwhile. Its phase's journal gets what it did (phase complete, or how it ended)
+   * and the run is forgotten. True when there was such a run (the caller reads the status again).
+   */
+  private boolean settleRunOfAnotherPhase(String target) throws InterruptedException {
+    Optional<SupervisedRun> existing = runner.attach();
+    if (existing.isEmpty()) return false;
+    SupervisedRun run = existing.get();
+    String phase = run.record().phase();
+    if (phase == null || phase.equals(target)) return false;
+    Journal j = Journal.openOrContinue(sessionsDir(ctx, opt.sessionsDir()), phase);
+    this.journal = j;
+    journals.add(j.dir());
+    int iteration = j.events().stream().map(JournalEvent::iteration).filter(i -> i != null).max(Integer::compare).orElse(1);
+    j.record("runner_reattached", iteration, phase, null, "re-attached to runner pid " + run.record().pid() + " of phase "
+        + phase + " (" + run.state() + "); next_phase is " + (target == null ? PhaseStatus.COMPLETE : target),
+        data("pid", run.record().pid(), "log", run.record().log()));
+    say("#" + iteration + " re-attached to runner pid " + run.record().pid() + " of phase " + phase + " ("
+        + run.state().name().toLowerCase() + ")");
+    RunOutcome outcome = followTellingWhatAnInterruptLeaves(run, iteration);
+    Instant started = Instant.parse(run.record().startedAt());
+    double seconds = Duration.between(started, outcome.finishedAt() == null ? Instant.now() : outcome.finishedAt()).toMillis() / 1000.0;
+    j.record("runner_exited", iteration, phase, null, outcome.detail(),
+        data("exit_code", outcome.exitCode(), "state", outcome.state().name(), "duration_s", seconds));
+    j.archive(Path.of(run.record().log()), "logs");
+    PhaseStatus now = status();
+    if (outcome.succeeded() && !phase.equals(now.nextPhase())) {
+      pendingDelta().ifPresent(p -> outcome(j, p, "fixed"));
+      runner.forget(run.record());
+      j.record("phase_complete", iteration, phase, null, "phase " + phase + " complete; next_phase=" + now.nextPhase(),
+          data("next_phase", now.nextPhase(), "applied", applied));
+      say("phase " + phase + " complete (its runner finished while no autopilot followed it); next_phase=" + now.nextPhase());
+      return true;
+    }
+    // Not the target and not a completed phase: what it did is journaled; the target gets runs of its own.
+    runner.forget(run.record());
+    say("#" + iteration + " that run of phase " + phase + " ended (" + outcome.detail() + ") and is not a run of "
+        + (target == null ? "anything left" : "phase " + target) + "; going on with next_phase=" + now.nextPhase());
+    return true;
+  }
+
+  /**
+   * Killed from outside without a word (SIGKILL from the OOM killer, a crash) or lost together
+   * with its wrapper: both are rerun once. SIGINT/SIGTERM (130/143) are requests the runner
+   * answers itself, with a report.
+   */
+  private static boolean killedOnItsOwn(RunOutcome outcome, Optional<Path> report) {
+    if (outcome.state() == SupervisedRun.State.LOST) return true;
+    Integer code = outcome.exitCode();
+    return code != null && code > 128 && code != ExitCodes.INTERRUPTED && code != ExitCodes.TERMINATED && report.isEmpty();
+  }
+
+  private static String killedHow(RunOutcome outcome) {
+    if (outcome.state() == SupervisedRun.State.LOST) return outcome.detail();
+    int sig = outcome.exitCode() - 128;
+    String name = switch (sig) {
+      case 9 -> "SIGKILL, e.g. the OOM killer";
+      case 6 -> "SIGABRT";
+      case 7 -> "SIGBUS";
+      case 11 -> "SIGSEGV";
+      default -> "signal " + sig;
+    };
+    return "runner killed (exit " + outcome.exitCode() + ": " + name + ") without a failure report; its log is "
+        + outcome.record().log();
+  }
+
   /** The newest report written by this run (report names start with a UTC timestamp, in ms). */
   private Optional<Path> reportOf(SupervisedRun run) {
     // No slack: the run's start time is taken before the runner starts, on the same clock, so a
@@ -426,7 +522,7 @@ public final class Autopilot {
     int inForce = TriedDeltas.inForce(layout.overridesHistory()).size();
     journal.record("stopped", iteration, target, null, reason, data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next,
         "deltas_in_force", inForce, "reverted", reverted));
-    say("stopped, needs a person: " + reason + " (" + inForce + " delta(s) in force, " + reverted + " reverted)");
+    say("stopped, needs a person: " + TerminalText.escape(reason) + " ("+ inForce + " delta(s) in force, " + reverted + " reverted)");
     say("next: " + next);
     say("journal: " + journal.dir().resolve("journal.md"));
     return result(ExitCodes.NEEDS_PERSON, reason);
@@ -486,10 +582,10 @@ public final class Autopilot {
   /** The first decisive line of the excerpt (the compiler's or linker's own words), indented. */
   /** The line that caused the exit when the diagnosis found one, else the first decisive line. */
   private static String firstLine(Diagnosis d) {
-    if (d.cause() != null && !d.cause().isBlank()) return "\n    " + d.cause().strip();
+    if (d.cause() != null && !d.cause().isBlank()) return "\n    " + TerminalText.escape(d.cause().strip());
     return d.excerpt().stream().filter(LogExcerpt::isDecisive).findFirst()
         .or(() -> d.excerpt().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b))
-        .map(l -> "\n    " + l.strip()).orElse("");
+        .map(l -> "\n    " + TerminalText.escape(l.strip())).orElse("");
   }
 
 
@@ -501,10 +597,14 @@ public final class Autopilot {
     return p == null ? null : p.toString();
   }
 
+  /**
+   * One line of ours to the terminal. Text from builds and assistants is escaped where it is
+   * put in (so its line breaks cannot fake lines of ours); this catches any escape left over.
+   */
   private void say(String line) {
     // What we say quotes build output (the failing line, errors): no secrets on the terminal or in
     // the detached autopilot's log either.
-    out.println("iterate: " + redactor.redact(line));
+    out.println("iterate: " + TerminalText.escapeLines(redactor.redact(line)));
     out.flush();
   }
 

@@ -1,5 +1,6 @@
 package dev.bq2.autopilot;
 
+import dev.bq2.TerminalText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +77,8 @@ final class JournalMarkdown {
     }
     md.append("\n## Hypotheses and next actions\n\n");
     for (String item : tasks(events)) md.append(item).append("\n");
-    return md.toString();
+    // Read in terminals (cat, less -R) too: escapes from builds and assistants stay visible text.
+    return TerminalText.escapeLines(md.toString());
   }
 
   private static Map<Integer, Map<String, Object>> attempts(List<JournalEvent> events) {

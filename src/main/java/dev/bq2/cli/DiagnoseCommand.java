@@ -1,6 +1,7 @@
 package dev.bq2.cli;
 
 import dev.bq2.ExitCodes;
+import dev.bq2.TerminalText;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.DiagnosisJson;
@@ -35,11 +36,11 @@ public class DiagnoseCommand implements Callable<Integer> {
     } else {
       out.println("failure: " + d.phase() + "/" + d.step() + " " + d.failureClass().name().toLowerCase(Locale.ROOT)
           + (d.exitCode() == null ? "" : " (exit " + d.exitCode() + ")"));
-      out.println("error: " + d.error());
-      if (d.cause() != null) out.println("cause: " + d.cause());
+      out.println("error: " + TerminalText.escape(d.error()));
+      if (d.cause() != null) out.println("cause: " + TerminalText.escape(d.cause()));
       out.println("signature: " + d.signature());
       out.println("log: " + (d.outputLog() == null ? "(none)" : d.outputLog()));
-      d.excerpt().forEach(l -> out.println("  | " + l));
+      d.excerpt().forEach(l -> out.println("  | " + TerminalText.escape(l)));
     }
     out.flush();
     return ExitCodes.OK;

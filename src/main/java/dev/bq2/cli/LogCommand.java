@@ -2,6 +2,7 @@ package dev.bq2.cli;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.TerminalText;
 import dev.bq2.runner.LogTail;
 import dev.bq2.rootfs.Context;
 import dev.bq2.supervise.BackgroundRunner;
@@ -32,7 +33,7 @@ public class LogCommand implements Callable<Integer> {
     Path log = runner.attach().map(SupervisedRun::log).or(() -> newestRunnerLog(runner.logDir()))
         .orElseThrow(() -> Bq2Exception.badInput("no runner log in " + runner.logDir() + "; start one with `bq2 iterate`"));
     System.out.println("==> " + log + " <==");
-    LogTail.last(log, lines).forEach(System.out::println);
+    LogTail.last(log, lines).forEach(l -> System.out.println(TerminalText.escape(l)));
     return ExitCodes.OK;
   }
 

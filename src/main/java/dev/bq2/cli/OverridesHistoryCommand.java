@@ -1,5 +1,6 @@
 package dev.bq2.cli;
 
+import dev.bq2.TerminalText;
 import dev.bq2.annotate.Provenance;
 import dev.bq2.json.Json;
 import dev.bq2.rootfs.RootfsLayout;
@@ -27,8 +28,8 @@ public class OverridesHistoryCommand implements Callable<Integer> {
         System.out.println(Json.line(d));
         continue;
       }
-      System.out.println(String.format("%3d  %s  %s%s  %s  by %s  %s%s", d.number(), d.id(), d.phase(),
-          d.step() == null ? "" : "/" + d.step(), d.change(), d.proposer(), d.outcome(), d.reverted() ? "  REVERTED" : ""));
+      System.out.println(TerminalText.escape(String.format("%3d  %s  %s%s  %s  by %s  %s%s", d.number(), d.id(), d.phase(),
+          d.step() == null ? "" : "/" + d.step(), d.change(), d.proposer(), d.outcome(), d.reverted() ? "  REVERTED" : "")));
     }
     return 0;
   }

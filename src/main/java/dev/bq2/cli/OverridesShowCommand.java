@@ -1,5 +1,6 @@
 package dev.bq2.cli;
 
+import dev.bq2.TerminalText;
 import dev.bq2.annotate.OverridesText;
 import dev.bq2.annotate.Provenance;
 import dev.bq2.json.Json;
@@ -39,13 +40,13 @@ public class OverridesShowCommand implements Callable<Integer> {
     }
     System.out.println("overrides: " + layout.overrides() + (o.isEmpty() ? " (none in force)" : ""));
     for (OverridesText.Change c : OverridesText.changes(o)) {
-      System.out.println("  " + c.line());
+      System.out.println("  " + TerminalText.escape(c.line()));
       List<Provenance.Delta> from = prov.inForce(c.phase(), c.step());
       if (from.isEmpty()) System.out.println("      from: no delta in the history (edited by hand)");
       for (Provenance.Delta d : from) {
-        System.out.println("      from #" + d.number() + " " + d.id() + " by " + d.proposer() + " (" + d.outcome() + "): " + d.change());
+        System.out.println("      from #" + d.number() + " " + d.id() + " by " + d.proposer() + " (" + d.outcome() + "): " + TerminalText.escape(d.change()));
         if (d.report() != null) System.out.println("        report: " + d.report());
-        if (d.rationale() != null) System.out.println("        why: " + d.rationale());
+        if (d.rationale() != null) System.out.println("        why: " + TerminalText.escape(d.rationale()));
       }
     }
     for (String p : hand) {

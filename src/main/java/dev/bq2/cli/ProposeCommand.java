@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.TerminalText;
 import dev.bq2.assistant.PromptBuilder;
-import dev.bq2.redact.Redactor;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.DiagnosisJson;
@@ -19,6 +19,7 @@ import dev.bq2.propose.OverridesEditor;
 import dev.bq2.propose.Proposal;
 import dev.bq2.propose.ProposalRequest;
 import dev.bq2.propose.ProposalRequests;
+import dev.bq2.redact.Redactor;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.rootfs.RootfsLayout;
@@ -123,10 +124,10 @@ public class ProposeCommand implements Callable<Integer> {
       out.println("failure: " + d.phase() + "/" + d.step() + " " + DiagnosisJson.of(d).failureClass()
           + " signature " + d.signature().substring(0, 12));
       if (found.isPresent()) {
-        out.println((first.rule() != null ? "rule " + first.rule() : first.proposer().name()) + ": " + found.get().rationale());
+        out.println((first.rule() != null ? "rule " + first.rule() : first.proposer().name()) + ": " + TerminalText.escape(found.get().rationale()));
         out.print(Json.pretty(found.get()));
       }
-      problems.forEach(p -> out.println("not applicable: " + p));
+      problems.forEach(p -> out.println("not applicable: " + TerminalText.escape(p)));
       if (applied != null) out.println("applied " + applied + " to " + overridesFile);
     }
     out.flush();

@@ -1,6 +1,7 @@
 package dev.bq2.cli;
 
 import dev.bq2.ExitCodes;
+import dev.bq2.TerminalText;
 import dev.bq2.json.Json;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
@@ -47,7 +48,7 @@ public class ReportsCommand implements Callable<Integer> {
         m.put("output_log", r.outputLog());
         System.out.println(Json.line(m));
       } else {
-        System.out.println(r.occurredAt() + "  " + where + "  " + r.error());
+        System.out.println(TerminalText.escape(r.occurredAt() + "  " + where + "  " + r.error()));
         System.out.println("    " + p);
       }
     }

@@ -2,6 +2,7 @@ package dev.bq2.cli;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.WriteFailure;
 import dev.bq2.runner.Interrupts;
 import dev.bq2.namespace.Bind;
 import dev.bq2.runner.NamespaceMode;
@@ -10,6 +11,7 @@ import dev.bq2.runner.RunLog;
 import dev.bq2.runner.RunOptions;
 import dev.bq2.runner.Runner;
 import dev.bq2.runner.Selection;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -93,6 +95,12 @@ public class SysrootRunnerCommand implements Callable<Integer> {
       NamespacePolicy policy = NamespacePolicy.of(namespaceMode, options.layout().rootfs(),
           binds.stream().map(Bind::parse).toList());
       return new Runner(options, new RunLog(spec.commandLine().getOut()), interrupts, policy).run();
+    } catch (Bq2Exception e) {
+      // A file of ours that cannot be written (full or read-only disk) is no build failure: exit 3.
+      Bq2Exception w = WriteFailure.fromWrite(e);
+      throw w == null ? e : w;
+    } catch (UncheckedIOException e) {
+      throw WriteFailure.fromUnchecked(e);
     }
   }
 }

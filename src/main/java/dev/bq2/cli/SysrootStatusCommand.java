@@ -1,6 +1,7 @@
 package dev.bq2.cli;
 
 import dev.bq2.ExitCodes;
+import dev.bq2.TerminalText;
 import dev.bq2.json.Json;
 import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.state.Status;
@@ -35,7 +36,7 @@ public class SysrootStatusCommand implements Callable<Integer> {
     if (json) {
       out.println(Json.line(r));
     } else {
-      r.lines().forEach(out::println);
+      r.lines().forEach(l -> out.println(TerminalText.escape(l))); // last_failure is a build's error text
     }
     out.flush();
     return ExitCodes.OK;

@@ -24,6 +24,7 @@ import dev.bq2.state.StateStore;
 import dev.bq2.state.Status;
 import dev.bq2.state.StepRef;
 import dev.bq2.state.Timestamps;
+import dev.bq2.supervise.RunnerLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,8 +79,18 @@ public final class Runner {
     static final Outcome OK = new Outcome(null, null, null, false, null);
   }
 
-  /** Runs; returns the exit code (0 done, 1 a step failed, 130/143 interrupted). */
+  /**
+   * Runs; returns the exit code (0 done, 1 a step failed, 130/143 interrupted). Holds the
+   * rootfs's runner lock meanwhile (exit 2 while another runner holds it); a dry run needs none.
+   */
   public int run() {
+    if (o.dryRun()) return runHoldingLock();
+    try (RunnerLock lock = RunnerLock.acquire(o.layout().state().toAbsolutePath().getParent())) {
+      return runHoldingLock();
+    }
+  }
+
+  private int runHoldingLock() {
     Instant runStart = Instant.now();
     RootfsLayout layout = o.layout();
     BuildPlan plan = PlanFiles.readPlan(layout.plan());

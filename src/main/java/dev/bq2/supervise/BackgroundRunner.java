@@ -39,7 +39,8 @@ public final class BackgroundRunner {
           + "exec </dev/null\n"
           + "\"$@\"\n"
           + "rc=$?\n"
-          + "printf '%s\\n' \"$rc\" > \"$exitfile.tmp\" && mv -f \"$exitfile.tmp\" \"$exitfile\"\n"
+          + "if printf '%s\\n' \"$rc\" > \"$exitfile.tmp\" 2>/dev/null; then mv -f \"$exitfile.tmp\" \"$exitfile\"; "
+          + "else rm -f \"$exitfile.tmp\"; fi\n"
           + "exit \"$rc\"\n";
 
   private final Path logDir;
@@ -132,6 +133,8 @@ public final class BackgroundRunner {
     Optional<SupervisedRun> current = attach();
     if (current.isPresent() && current.get().record().log().equals(handled.log())) {
       try {
+        // A wrapper that could not write its exit status (full disk) leaves no temp file; older ones did.
+        if (handled.exitFile() != null) Files.deleteIfExists(Path.of(handled.exitFile() + ".tmp"));
         Files.deleteIfExists(currentFile());
       } catch (IOException e) {
         throw Bq2Exception.badInput("cannot remove " + currentFile() + ": " + e.getMessage() + "; remove it by hand");

@@ -13,7 +13,8 @@ public record LockHolder(long pid, Long startTime, String bootId, String acquire
     ProcessHandle me = ProcessHandle.current();
     Long start = ProcStat.read(me.pid()).map(ProcStat::startTime).orElse(null);
     String cmd = me.info().commandLine().orElse(null);
-    if (cmd != null && cmd.length() > 300) cmd = cmd.substring(0, 300) + "…";
+    // Head and tail: a JVM's class path fills the middle, the subcommand and its flags are at the end.
+    if (cmd != null && cmd.length() > 300) cmd = cmd.substring(0, 80) + " … " + cmd.substring(cmd.length() - 220);
     return new LockHolder(me.pid(), start, ProcStat.bootId(), java.time.Instant.now().toString(), cmd);
   }
 

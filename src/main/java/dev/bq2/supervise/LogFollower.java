@@ -1,5 +1,6 @@
 package dev.bq2.supervise;
 
+import dev.bq2.TerminalText;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -202,11 +203,13 @@ public final class LogFollower {
   private void emit(String line, boolean quiet) {
     boolean keep = progress.accept(line);
     if (quiet) return;
+    // Build output: its escapes (title, clear screen, cursor moves) must not reach the terminal.
+    String shown = TerminalText.escape(line);
     if (!terminal) {
-      out.println(line);
+      out.println(shown);
     } else if (keep) {
       clearStatus();
-      out.println(line);
+      out.println(shown);
     }
   }
 

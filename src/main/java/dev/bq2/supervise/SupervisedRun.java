@@ -88,6 +88,13 @@ public final class SupervisedRun {
     // The wrapper writes the exit file before it exits: look again now that it is gone.
     exited = readExitFile();
     if (exited.isPresent()) return exited;
+    // Our own child: the wrapper exits with the runner's status even when it could not write the
+    // exit file (a full disk). 137 may be the wrapper itself killed, so that one stays lost.
+    if (process != null && process.exitValue() != 137) {
+      int code = process.exitValue();
+      return Optional.of(new RunOutcome(State.EXITED, code, Instant.now(), record, "runner exited " + code
+          + " (its exit file " + record.exitFile() + " could not be written: is the disk full?); log " + record.log()));
+    }
     List<Long> left = ProcStat.groupMembers(record.pid());
     String detail = "runner lost: pid " + record.pid() + " is gone and wrote no exit file " + record.exitFile()
         + " (killed with its supervisor, or the machine rebooted); its log is " + record.log()
