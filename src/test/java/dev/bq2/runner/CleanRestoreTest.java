@@ -169,6 +169,40 @@ class CleanRestoreTest {
     assertTrue(Files.exists(tree.resolve("src/a.o")), "this Makefile has no clean targets, so the objects stay");
   }
 
+  @Test
+  @Timeout(60)
+  void patchesApplyToTheRestoredTree() throws Exception {
+    Path tree = dir.resolve("src/pkg");
+    TreePackages.rewriting(tree);
+    Map<String, String> original = TreePackages.snapshot(tree, false);
+    Path patch = dir.resolve("readme.patch");
+    Files.writeString(patch, """
+        --- a/README
+        +++ b/README
+        @@ -1 +1 @@
+        -a package that rewrites its own files
+        +a patched package
+        """);
+    Map<String, Object> step = TreePackages.step("pkg", "autotools", tree, env, true);
+    step.put("patches", List.of(patch.toString()));
+    TreePackages.plan(fs.root, "p", step);
+
+    assertEquals(1, fs.runner("--jobs", "2").exit());
+    assertEquals("a patched package\n", Files.readString(tree.resolve("README")));
+    Files.writeString(stop, "");
+    TestRootfs.Result r = fs.runner("--jobs", "2");
+    assertEquals(1, r.exit(), r.toString());
+    String log = newestLog();
+    int restored = log.indexOf("Clean tree (clean_build): restored " + tree);
+    int applied = log.indexOf("Applied patch " + patch);
+    assertTrue(restored >= 0 && applied > restored, "restored first, then the patch applied afresh: " + log);
+    assertFalse(log.contains("Patch already applied"), log);
+    Map<String, String> expected = new java.util.TreeMap<>(original);
+    expected.put("README", TreePackages.snapshot(tree, false).get("README"));
+    assertEquals(expected, TreePackages.snapshot(tree, false), "the pristine tree plus the patch, nothing else");
+    assertNotEquals(original.get("README"), expected.get("README"));
+  }
+
   /**
    * Run 1 builds and fails at install; run 2 (the stop mark set, the plan unchanged) restores the
    * tree and stops in configure. Returns run 2's step log.
