@@ -64,6 +64,37 @@ class CleanRestoreTest {
 
   @Test
   @Timeout(60)
+  void aBrokenArchiveFailsTheStepAndLeavesTheTreeWhole() throws Exception {
+    Path staging = dir.resolve("staging");
+    TreePackages.rewriting(staging.resolve("pkg-1.0"));
+    Path sources = Files.createDirectories(dir.resolve("sources"));
+    Path archive = sources.resolve("pkg-1.0.tar.gz");
+    TreePackages.sh(dir, "tar", "-czf", archive.toString(), "-C", staging.toString(), "pkg-1.0");
+    Path work = dir.resolve("work");
+    Path tree = work.resolve("pkg-1.0");
+    Map<String, Object> unpack = TreePackages.step("unpack", "extract-sources", null, Map.of(), false);
+    unpack.put("destdir", work.toString());
+    unpack.put("sources_directory", sources.toString());
+    unpack.put("extract_sources", List.of(Map.of("name", "pkg", "version", "1.0", "filename", "pkg-1.0.tar.gz",
+        "build_directory", "pkg-1.0")));
+    TreePackages.plan(fs.root, "p", unpack, TreePackages.step("pkg", "autotools", tree, env, true));
+    assertEquals(1, fs.runner("--jobs", "2").exit());
+    Map<String, String> built = TreePackages.snapshot(tree, true);
+
+    byte[] whole = Files.readAllBytes(archive);
+    Files.write(archive, java.util.Arrays.copyOf(whole, whole.length / 2));
+    TestRootfs.Result r = fs.runner("--jobs", "2");
+    assertEquals(1, r.exit(), r.toString());
+    String error = fs.newestReport().get("error").asText();
+    assertTrue(error.startsWith("Cannot extract " + archive + ": tar -xf " + archive), error);
+    assertEquals(built, TreePackages.snapshot(tree, true), "the tree is untouched: the swap never happened");
+    try (var s = Files.list(work)) {
+      assertEquals(List.of(tree), s.toList(), "the half-extracted temp sibling is gone");
+    }
+  }
+
+  @Test
+  @Timeout(60)
   void gitTreeIsCleanedAndCheckedOut() throws Exception {
     Path tree = dir.resolve("src/pkg");
     TreePackages.rewriting(tree);
