@@ -36,6 +36,13 @@ if ! grep -rqs '^Types: deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sourc
   apt-get update -qq
 fi
 
+# GNU hello's configure treats a tree with a .git folder as a git checkout, whose build
+# regenerates the man page with help2man (the git method needs it; the others do not).
+if ! command -v help2man >/dev/null 2>&1; then
+  echo "bench: installing help2man (apt-get install help2man)" >&2
+  apt-get install -y -qq help2man >/dev/null
+fi
+
 warm_launcher
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT INT TERM
@@ -88,7 +95,7 @@ for pkg in $pkgs; do
       echo "bench: run 1 of $pkg/$method did not fail at install; see $w/run1.out" >&2; exit 2
     fi
     log=$(ls "$rootfs"/var/lib/sysroot-build-logs/*-bench_build-*.log | tail -n 1)
-    grep -q 'install' "$log" || { echo "bench: run 1 of $pkg/$method failed before install: $log" >&2; tail -n 20 "$log" >&2; exit 2; }
+    grep -q '^Step failed: Command failed .*: make .*install' "$log" || { echo "bench: run 1 of $pkg/$method failed before install: $log" >&2; tail -n 20 "$log" >&2; exit 2; }
     configure_s=$(grep '^Finished in .*(exit=0): ./configure' "$log" | took)
     make_s=$(grep '^Finished in .*(exit=0): make -j' "$log" | took)
     [ -n "$configure_s" ] && [ -n "$make_s" ] || { echo "bench: run 1 of $pkg/$method did not build: $log" >&2; tail -n 30 "$log" >&2; exit 2; }
