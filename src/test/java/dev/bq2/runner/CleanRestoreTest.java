@@ -64,6 +64,37 @@ class CleanRestoreTest {
 
   @Test
   @Timeout(60)
+  void aBrokenArchiveFailsTheStepAndLeavesTheTreeWhole() throws Exception {
+    Path staging = dir.resolve("staging");
+    TreePackages.rewriting(staging.resolve("pkg-1.0"));
+    Path sources = Files.createDirectories(dir.resolve("sources"));
+    Path archive = sources.resolve("pkg-1.0.tar.gz");
+    TreePackages.sh(dir, "tar", "-czf", archive.toString(), "-C", staging.toString(), "pkg-1.0");
+    Path work = dir.resolve("work");
+    Path tree = work.resolve("pkg-1.0");
+    Map<String, Object> unpack = TreePackages.step("unpack", "extract-sources", null, Map.of(), false);
+    unpack.put("destdir", work.toString());
+    unpack.put("sources_directory", sources.toString());
+    unpack.put("extract_sources", List.of(Map.of("name", "pkg", "version", "1.0", "filename", "pkg-1.0.tar.gz",
+        "build_directory", "pkg-1.0")));
+    TreePackages.plan(fs.root, "p", unpack, TreePackages.step("pkg", "autotools", tree, env, true));
+    assertEquals(1, fs.runner("--jobs", "2").exit());
+    Map<String, String> built = TreePackages.snapshot(tree, true);
+
+    byte[] whole = Files.readAllBytes(archive);
+    Files.write(archive, java.util.Arrays.copyOf(whole, whole.length / 2));
+    TestRootfs.Result r = fs.runner("--jobs", "2");
+    assertEquals(1, r.exit(), r.toString());
+    String error = fs.newestReport().get("error").asText();
+    assertTrue(error.startsWith("Cannot extract " + archive + ": tar -xf " + archive), error);
+    assertEquals(built, TreePackages.snapshot(tree, true), "the tree is untouched: the swap never happened");
+    try (var s = Files.list(work)) {
+      assertEquals(List.of(tree), s.toList(), "the half-extracted temp sibling is gone");
+    }
+  }
+
+  @Test
+  @Timeout(60)
   void gitTreeIsCleanedAndCheckedOut() throws Exception {
     Path tree = dir.resolve("src/pkg");
     TreePackages.rewriting(tree);
@@ -167,6 +198,40 @@ class CleanRestoreTest {
     assertTrue(note >= 0, log);
     assertTrue(log.indexOf("make distclean", note) > note, "then the strategy's fallback runs: " + log);
     assertTrue(Files.exists(tree.resolve("src/a.o")), "this Makefile has no clean targets, so the objects stay");
+  }
+
+  @Test
+  @Timeout(60)
+  void patchesApplyToTheRestoredTree() throws Exception {
+    Path tree = dir.resolve("src/pkg");
+    TreePackages.rewriting(tree);
+    Map<String, String> original = TreePackages.snapshot(tree, false);
+    Path patch = dir.resolve("readme.patch");
+    Files.writeString(patch, """
+        --- a/README
+        +++ b/README
+        @@ -1 +1 @@
+        -a package that rewrites its own files
+        +a patched package
+        """);
+    Map<String, Object> step = TreePackages.step("pkg", "autotools", tree, env, true);
+    step.put("patches", List.of(patch.toString()));
+    TreePackages.plan(fs.root, "p", step);
+
+    assertEquals(1, fs.runner("--jobs", "2").exit());
+    assertEquals("a patched package\n", Files.readString(tree.resolve("README")));
+    Files.writeString(stop, "");
+    TestRootfs.Result r = fs.runner("--jobs", "2");
+    assertEquals(1, r.exit(), r.toString());
+    String log = newestLog();
+    int restored = log.indexOf("Clean tree (clean_build): restored " + tree);
+    int applied = log.indexOf("Applied patch " + patch);
+    assertTrue(restored >= 0 && applied > restored, "restored first, then the patch applied afresh: " + log);
+    assertFalse(log.contains("Patch already applied"), log);
+    Map<String, String> expected = new java.util.TreeMap<>(original);
+    expected.put("README", TreePackages.snapshot(tree, false).get("README"));
+    assertEquals(expected, TreePackages.snapshot(tree, false), "the pristine tree plus the patch, nothing else");
+    assertNotEquals(original.get("README"), expected.get("README"));
   }
 
   /**
