@@ -92,16 +92,26 @@ def read_jsonl(path):
     return out
 
 
-ERROR_LINE = re.compile(r"error|Error|ERROR|undefined reference|multiple definition|cannot|not found|No rule")
+# Lines that say why a build stopped, best first; the first excerpt line matching the best
+# pattern is the table's "decisive" line (results.json keeps the whole excerpt).
+DECISIVE = [re.compile(p) for p in (
+    r"configure: error:|CMake Error|unknown option|unrecognized (command[- ]line )?option|not supported"
+    r"|configure failed|unable to infer",
+    r"attempted static link|undefined reference|multiple definition|cannot find -l|cannot execute|Exec format error",
+    r"(fatal )?error:(?!.*ld returned)",
+    r"No such file or directory|not found|No rule to make target|cannot|[Ee]rror",
+)]
 
 
 def decisive(excerpt):
-    """The first line of the excerpt that reads like the cause (for the table; JSON keeps all)."""
-    for line in excerpt or []:
-        if line.startswith(("Finished in", "Step failed", "make: ***", "make[")):
-            continue
-        if ERROR_LINE.search(line):
-            return line.strip()
+    """The line of the excerpt that reads most like the cause (for the table)."""
+    lines = [l.strip() for l in excerpt or []
+             if not l.startswith(("Finished in", "Step failed", "Running in"))
+             and not re.match(r"g?make(\[\d+\])?: (\*\*\*|Entering|Leaving)", l)]
+    for pattern in DECISIVE:
+        for line in lines:
+            if pattern.search(line):
+                return line
     return (excerpt or [""])[-1].strip()
 
 
@@ -118,6 +128,13 @@ def describe_override(o):
     if o.get("build_dir"):
         parts.append("build_dir=" + o["build_dir"])
     return " ".join(parts)
+
+
+def outcome_of(delta_id, outcomes, reverted):
+    """fixed / new_failure / same_failure from the history; "reverted" wins; "open" = none recorded."""
+    if any(r.get("id") == delta_id for r in reverted):
+        return "reverted"
+    return outcomes.get(delta_id, "open")
 
 
 def summarize_run(run_dir):
@@ -157,7 +174,8 @@ def summarize_run(run_dir):
         d = h.get("delta") or {}
         deltas.append({"delta": describe_override(d) + (" clean_build" if d.get("clean_build") else ""),
                        "rule": re.sub(r".*\(rule ([^)]*)\).*", r"\1", h.get("rationale") or ""),
-                       "outcome": outcomes.get(h.get("id"), "reverted" if any(r.get("id") == h.get("id") for r in reverted) else "open")})
+                       "outcome": outcome_of(h.get("id"), outcomes, reverted)})
+    useless_kept = [d["delta"] for d in deltas if d["outcome"] in ("same_failure", "open")]
     escalated = bool(stopped)
     why = ""
     if stopped:
@@ -174,7 +192,7 @@ def summarize_run(run_dir):
         "failed_first": failed_first, "completed": completed,
         "fixed": failed_first and completed,
         "overrides_kept": kept, "deltas_applied": len(applied), "deltas_reverted": len(reverted),
-        "deltas": deltas,
+        "deltas": deltas, "useless_kept": useless_kept,
         "escalated": escalated and not completed, "why": why,
         "iterations": len([e for e in events if e.get("type") == "runner_started"]),
         "wall_s": meta.get("wall_s"), "exit_code": meta.get("exit_code"),
@@ -199,20 +217,56 @@ def md_cell(s, limit=110):
     return s if len(s) <= limit else s[:limit - 1] + "…"
 
 
+def read_expected(path):
+    exp = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                pkg, config, expect, why = (line.rstrip("\n").split("\t") + [""] * 4)[:4]
+                exp[(pkg, config)] = (expect, why)
+    return exp
+
+
+def verdict(r, expected):
+    """ok / missed / wrong against expected.tsv (no entry = the package builds with no override)."""
+    expect, _ = expected.get((r["package"], r["config"]), ("builds", ""))
+    kept = bool(r["overrides_kept"]) or bool(r["useless_kept"])
+    if expect == "fix":
+        return "ok" if r["fixed"] else "missed"
+    if expect == "escalate":
+        if r["completed"]:
+            return "completed (check)"
+        return "ok" if r["escalated"] and not kept else "wrong"
+    if r["failed_first"]:
+        return "new failure (check)"
+    return "ok" if not kept else "wrong"
+
+
 def summarize(out):
     runs_dir = os.path.join(out, "runs")
-    rows = [summarize_run(os.path.join(runs_dir, d)) for d in sorted(os.listdir(runs_dir))
+    names = sorted(os.listdir(runs_dir))
+    selection = os.path.join(out, "selection")
+    if os.path.exists(selection):  # the runs of the last run.sh invocation only
+        with open(selection) as f:
+            names = [line.strip() for line in f if line.strip()]
+    rows = [summarize_run(os.path.join(runs_dir, d)) for d in names
             if os.path.exists(os.path.join(runs_dir, d, "run.json"))]
+    expected = read_expected(os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected.tsv"))
+    for r in rows:
+        r["expected"] = expected.get((r["package"], r["config"]), ("builds", ""))[0]
+        r["verdict"] = verdict(r, expected)
     rows.sort(key=lambda r: (r["package"] or "", list(CONFIGS).index(r["config"]) if r["config"] in CONFIGS else 9))
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump({"runs": rows, "machine": read_json(os.path.join(out, "machine.json"), {})}, f, indent=2)
         f.write("\n")
-    cols = ["package", "config", "failed_first", "fixed", "completed", "escalated", "iterations",
+    cols = ["package", "config", "expected", "verdict", "failed_first", "fixed", "completed", "escalated", "iterations",
             "deltas_applied", "deltas_reverted", "wall_s", "overrides_kept", "first_decisive", "why"]
     with open(os.path.join(out, "results.tsv"), "w") as f:
         f.write("\t".join(cols) + "\n")
         for r in rows:
-            vals = [r["package"], r["config"], yn(r["failed_first"]), yn(r["fixed"]), yn(r["completed"]),
+            vals = [r["package"], r["config"], r["expected"], r["verdict"], yn(r["failed_first"]), yn(r["fixed"]), yn(r["completed"]),
                     yn(r["escalated"]), r["iterations"], r["deltas_applied"], r["deltas_reverted"], r["wall_s"],
                     "; ".join(r["overrides_kept"]),
                     (r["first_failure"] or {}).get("decisive", ""), r["why"]]
@@ -220,28 +274,37 @@ def summarize(out):
     n = len(rows)
     failed = [r for r in rows if r["failed_first"]]
     lines = [
-        "| package | config | failed first | fixed | escalated | iter. | kept overrides | wall s | first decisive line / why stopped |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| package | config | expected | verdict | failed first | fixed | escalated | iter. | kept overrides | wall s | first decisive line / why stopped |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         first = (r["first_failure"] or {}).get("decisive", "")
         tail = first
         if r["escalated"]:
             tail = first + " → stopped: " + r["why"]
-        lines.append("| %s | %s | %s | %s | %s | %d | %s | %s | %s |" % (
-            r["package"], r["config"], yn(r["failed_first"]), yn(r["fixed"]), yn(r["escalated"]),
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |" % (
+            r["package"], r["config"], r["expected"], r["verdict"], yn(r["failed_first"]), yn(r["fixed"]), yn(r["escalated"]),
             r["iterations"], md_cell("; ".join(r["overrides_kept"]) or "—", 80),
             r["wall_s"], md_cell(tail, 160)))
     total_wall = sum(r["wall_s"] or 0 for r in rows)
     lines += [
         "",
         "%d runs; %d failed first; %d of those fixed; %d escalated; %d completed without failing; "
-        "%d runs keep at least one override; %d deltas applied, %d reverted; sum of wall times %.0f s." % (
+        "%d runs keep at least one override; %d deltas applied, %d reverted, %d kept that did not help; "
+        "sum of wall times %.0f s." % (
             n, len(failed), len([r for r in failed if r["fixed"]]), len([r for r in rows if r["escalated"]]),
             len([r for r in rows if r["completed"] and not r["failed_first"]]),
             len([r for r in rows if r["overrides_kept"]]),
-            sum(r["deltas_applied"] for r in rows), sum(r["deltas_reverted"] for r in rows), total_wall),
+            sum(r["deltas_applied"] for r in rows), sum(r["deltas_reverted"] for r in rows),
+            sum(len(r["useless_kept"]) for r in rows), total_wall),
     ]
+    def count(expect):
+        sel = [r for r in rows if r["expected"] == expect]
+        return len([r for r in sel if r["verdict"] == "ok"]), len(sel)
+    lines.append("")
+    lines.append("Against expected.tsv: one-override failures fixed %d/%d; needing a patch, tool or library "
+                 "escalated with no override kept %d/%d; packages that build left without overrides %d/%d." % (
+                     count("fix") + count("escalate") + count("builds")))
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -163,13 +163,15 @@ run_one() {  # name src build config
 
 need bc bc
 t0=$(date +%s)
+: >"$out/selection"
 for i in "${!names[@]}"; do
   for c in "${config_list[@]}"; do
+    echo "${names[$i]}-$c" >>"$out/selection"
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
     run_one "${names[$i]}" "${srcs[$i]}" "${builds[$i]}" "$c" &
   done
 done
 wait
 echo "run.sh: all runs done in $(( $(date +%s) - t0 )) s; results in $out/results.md"
-# Summarise only the runs of this invocation's selection (the folder may hold older ones).
+# Summarises the runs listed in OUT/selection (this invocation's), not older ones in runs/.
 python3 "$here/realbench.py" summarize "$out"

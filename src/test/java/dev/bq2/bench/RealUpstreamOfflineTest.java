@@ -29,22 +29,25 @@ import org.junit.jupiter.api.io.TempDir;
  * The offline subset of `bench/real-world` (issue 8 §6): real upstream tarballs vendored in
  * `src/test/resources/real-world/` (see SOURCES.md there), each unpacked into its own rootfs and
  * built by `bq2 iterate --assistant rules --all-phases` (a real child JVM, real configure/make) in
- * the benchmark's `strict` configuration, the flags newer compilers make default. Whatever the
+ * the benchmark configuration its packages.tsv line names (`strict`: the flags newer compilers
+ * make default; `musl`: `musl-gcc -static`). Whatever the
  * rules do, the outcome must be recorded (completed, or stopped for a person with a reason) and
  * no override may stay in force whose delta did not help.
  */
 class RealUpstreamOfflineTest {
-  /** The `strict` configuration of bench/real-world/realbench.py (keep the two equal). */
-  static final Map<String, String> STRICT_ENV = Map.of(
-      "CC", "gcc",
-      "CXX", "g++",
-      "CFLAGS", "-O2 -std=gnu2x -Werror=implicit-function-declaration -Werror=implicit-int "
-          + "-Werror=incompatible-pointer-types -Werror=int-conversion -fno-common",
-      "CXXFLAGS", "-O2 -std=gnu++20");
+  /** The `strict` and `musl` configurations of bench/real-world/realbench.py (keep them equal). */
+  static final Map<String, Map<String, String>> CONFIGS = Map.of(
+      "strict", Map.of(
+          "CC", "gcc",
+          "CXX", "g++",
+          "CFLAGS", "-O2 -std=gnu2x -Werror=implicit-function-declaration -Werror=implicit-int "
+              + "-Werror=incompatible-pointer-types -Werror=int-conversion -fno-common",
+          "CXXFLAGS", "-O2 -std=gnu++20"),
+      "musl", Map.of("CC", "musl-gcc -static", "CFLAGS", "-O2"));
 
   static final Path RESOURCES = Path.of("src/test/resources/real-world").toAbsolutePath();
 
-  record Vendored(String name, String debianSource, String build) {
+  record Vendored(String name, String debianSource, String build, String config) {
     @Override
     public String toString() {
       return name;
@@ -56,7 +59,8 @@ class RealUpstreamOfflineTest {
     for (String line : Files.readAllLines(RESOURCES.resolve("packages.tsv"))) {
       if (line.isBlank() || line.startsWith("#")) continue;
       String[] f = line.split("\t");
-      out.add(new Vendored(f[0], f[1], f[2]));
+      assertTrue(CONFIGS.containsKey(f[3]), "test-config of " + f[0] + " is one of " + CONFIGS.keySet());
+      out.add(new Vendored(f[0], f[1], f[2], f[3]));
     }
     assertFalse(out.isEmpty(), "packages.tsv lists the vendored packages");
     return out;
@@ -68,6 +72,9 @@ class RealUpstreamOfflineTest {
   @MethodSource("packages")
   @Timeout(600)
   void iterateRecordsTheOutcomeAndKeepsNoUselessDelta(Vendored p) throws Exception {
+    if (p.config().equals("musl")) {
+      assertTrue(onPath("musl-gcc"), "musl-gcc is missing: install Debian musl-tools (listed in .ci/run)");
+    }
     Path tarball = tarball(p.debianSource());
     Path rootfs = dir.resolve("rootfs");
     Path workspace = Files.createDirectories(rootfs.resolve("workspace"));
@@ -162,12 +169,12 @@ class RealUpstreamOfflineTest {
     step.put("env", Map.of());
     step.put("clean_build", false);
     Map<String, Object> phase = new LinkedHashMap<>();
-    phase.put("name", "build-strict");
-    phase.put("description", p.name() + ": host gcc with the defaults of newer compilers");
+    phase.put("name", "build-" + p.config());
+    phase.put("description", p.name() + ": bench/real-world configuration " + p.config());
     phase.put("namespace", "host");
     phase.put("install_prefix", "/usr");
     phase.put("destdir", rootfs.resolve("stage").toString());
-    phase.put("env", STRICT_ENV);
+    phase.put("env", CONFIGS.get(p.config()));
     phase.put("steps", List.of(step));
     Path plan = Files.createDirectories(rootfs.resolve("var/lib")).resolve("sysroot-build-plan.json");
     Files.writeString(plan, Json.MAPPER.writerWithDefaultPrettyPrinter()
@@ -210,6 +217,13 @@ class RealUpstreamOfflineTest {
       }
     }
     return out;
+  }
+
+  static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) return true;
+    }
+    return false;
   }
 
   static String type(JsonNode e) {
