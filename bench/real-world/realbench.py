@@ -234,7 +234,9 @@ def verdict(r, expected):
     expect, _ = expected.get((r["package"], r["config"]), ("builds", ""))
     kept = bool(r["overrides_kept"]) or bool(r["useless_kept"])
     if expect == "fix":
-        return "ok" if r["fixed"] else "missed"
+        if not r["fixed"]:
+            return "missed"
+        return "ok" if not r["useless_kept"] else "fixed, useless delta kept"
     if expect == "escalate":
         if r["completed"]:
             return "completed (check)"

@@ -149,9 +149,14 @@ run_one() {  # name src build config
   top=$( { tar tf "$tb" || true; } | head -n1 | cut -d/ -f1)
   tar xf "$tb" -C "$r/rootfs/workspace"
   python3 "$here/realbench.py" plan "$r/rootfs" "$name" "$build" "$config" "$top"
+  # The runner that iterate starts gets --plan/--state-path/--overrides/--report-dir but no
+  # --log-dir, so its step logs would go to the host's /var/lib/sysroot-build-logs, shared by every
+  # run (and by anything else on the machine). A per-run user config (BQ2_CONFIG, one default per
+  # long option) keeps them in this run's rootfs.
+  printf 'log-dir=%s\n' "$r/rootfs/var/lib/sysroot-build-logs" >"$r/bq2.properties"
   start=$(date +%s.%N)
   rc=0
-  (cd "$r" && "$bq2" iterate --rootfs "$r/rootfs" --fs-root "$r/fsroot" --session-dir "$r/session" \
+  (cd "$r" && BQ2_CONFIG="$r/bq2.properties" "$bq2" iterate --rootfs "$r/rootfs" --fs-root "$r/fsroot" --session-dir "$r/session" \
       --assistant rules --all-phases --quiet --jobs "$make_jobs" --stall-timeout 5m \
       --deadline "$(date -u -d "+$timeout seconds" +%Y-%m-%dT%H:%M:%SZ)" \
       </dev/null >"$r/iterate.out" 2>&1) || rc=$?

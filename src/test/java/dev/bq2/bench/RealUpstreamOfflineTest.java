@@ -87,17 +87,21 @@ class RealUpstreamOfflineTest {
     Path fsRoot = Files.createDirectories(dir.resolve("fsroot"));
     Path sessions = dir.resolve("session");
 
-    ChildJvm c = ChildJvm.run(dir, dir.resolve("iterate"), Duration.ofSeconds(580), "iterate",
+    // As bench/real-world/run.sh: a user config that keeps the runner's step logs in this rootfs
+    // (iterate does not pass --log-dir to the runner it starts).
+    Path config = dir.resolve("bq2.properties");
+    Files.writeString(config, "log-dir=" + rootfs.resolve("var/lib/sysroot-build-logs") + "\n");
+    Bq2Child c = Bq2Child.run(dir, Map.of("BQ2_CONFIG", config.toString()), Duration.ofSeconds(580), "iterate",
         "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString(), "--session-dir", sessions.toString(),
         "--assistant", "rules", "--all-phases", "--quiet", "--jobs", "2", "--max-iterations", "8");
 
     Path lib = rootfs.resolve("var/lib");
     List<JsonNode> events = events(sessions);
     String context = c + "\nevents: " + events;
-    assertTrue(c.exit() == 0 || c.exit() == 3, "completed (0) or stopped for a person (3), not a crash: " + context);
+    assertTrue(c.exit == 0 || c.exit == 3, "completed (0) or stopped for a person (3), not a crash: " + context);
     assertTrue(events.stream().anyMatch(e -> type(e).equals("runner_started")), "a real runner ran: " + context);
     boolean completed = completedSteps(lib).contains(p.name());
-    if (c.exit() == 0) {
+    if (c.exit == 0) {
       assertTrue(completed, "exit 0 means the step completed: " + context);
     } else {
       assertFalse(completed, context);
@@ -217,6 +221,31 @@ class RealUpstreamOfflineTest {
       }
     }
     return out;
+  }
+
+  /** `bq2 ARGS` as a child JVM (as {@link ChildJvm} starts it) with extra environment. */
+  record Bq2Child(int exit, String output) {
+    static Bq2Child run(Path cwd, Map<String, String> env, Duration timeout, String... args)
+        throws IOException, InterruptedException {
+      List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+          "-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2"));
+      cmd.addAll(List.of(args));
+      Path out = cwd.resolve("iterate.out");
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectOutput(out.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("bq2 did not finish within " + timeout + ": " + Files.readString(out));
+      }
+      return new Bq2Child(p.exitValue(), Files.readString(out));
+    }
+
+    @Override
+    public String toString() {
+      return "bq2 exit " + exit + ", output:\n" + output;
+    }
   }
 
   static boolean onPath(String tool) {
