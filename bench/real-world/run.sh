@@ -120,6 +120,9 @@ if [ -z "$offline" ]; then
       echo "run.sh: apt-get source --download-only $src"
       # Debian may fail on its own .debian.tar (not needed); the upstream tarball is what counts.
       (cd "$out/sources" && apt-get source --download-only -qq "$src" >/dev/null 2>&1) || true
+      [ -n "$(tarball_of "$out/sources" "$src")" ] ||
+        echo "run.sh: no upstream tarball for $src after apt-get source (its runs are skipped);" \
+          "try: cd $out/sources && apt-get source --download-only $src" >&2
     done
   fi
   srcdir="$out/sources"
