@@ -36,13 +36,6 @@ if ! grep -rqs '^Types: deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sourc
   apt-get update -qq
 fi
 
-# GNU hello's configure treats a tree with a .git folder as a git checkout, whose build
-# regenerates the man page with help2man (the git method needs it; the others do not).
-if ! command -v help2man >/dev/null 2>&1; then
-  echo "bench: installing help2man (apt-get install help2man)" >&2
-  apt-get install -y -qq help2man >/dev/null
-fi
-
 warm_launcher
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT INT TERM
@@ -80,7 +73,10 @@ for pkg in $pkgs; do
     else
       tar -xf "$orig" -C "$w/work"
       if [ "$method" = git ]; then
-        (cd "$tree" && git init -q && git add -A -f && git -c user.name=bench -c user.email=bench@example.org commit -qm import)
+        # The repository lives beside the tree (`.git` is a gitdir file, as in a git worktree): some
+        # packages (GNU hello) take a `.git` folder for a development checkout and regenerate
+        # their man pages with help2man.
+        (cd "$tree" && git init -q --separate-git-dir "$w/gitdir" && git add -A -f && git -c user.name=bench -c user.email=bench@example.org commit -qm import)
       fi
       steps='[]'
     fi
