@@ -4,16 +4,14 @@ import dev.bq2.plan.BuildPhase;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.BuildStep;
 import dev.bq2.plan.ExtractSpec;
+import dev.bq2.runner.strategy.Trees;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -282,33 +280,10 @@ public final class TreeRestore {
   }
 
   static void deleteRecursively(Path root) throws StepFailedException {
-    try {
-      deleteTree(root);
-    } catch (IOException e) {
-      throw new StepFailedException("Cannot remove " + root + ": " + e);
-    }
+    Trees.deleteRecursively(root);
   }
 
-  /** `rm -rf` that never follows a symlink out of the tree. */
   static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
-    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-      Files.delete(root);
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-        if (exc != null) throw exc;
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    Trees.deleteTree(root);
   }
 }
