@@ -20,7 +20,7 @@ for arg in "$@"; do
       echo "  --prefix=PREFIX     install architecture-independent files in PREFIX"
       echo "  --build=BUILD       configure for building on BUILD"
       [ "@WERROR_DEFAULT@" = yes ] && echo "  --disable-werror    do not treat compiler warnings as errors"
-      for f in $features; do echo "  --without-$f       build without $f support"; done
+@FEATURE_HELP@
       exit 0 ;;
     *) echo "configure: WARNING: unrecognized option: $arg" >&2 ;;
   esac

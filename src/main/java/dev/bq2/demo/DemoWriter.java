@@ -76,7 +76,7 @@ public final class DemoWriter {
         Files.createDirectories(pkg);
         Path conf = pkg.resolve("configure");
         Files.writeString(conf, configure.replace("@WERROR_DEFAULT@", p.werrorDefault() ? "yes" : "no")
-            .replace("@FEATURES@", p.features()));
+            .replace("@FEATURES@", p.features()).replace("@FEATURE_HELP@", featureHelp(p.features())));
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
       for (String f : PACKAGE_FILES) {
@@ -135,5 +135,14 @@ public final class DemoWriter {
 
   private static void git(Path repo, String... args) {
     GitRepo.git(repo, List.of(args));
+  }
+
+  /** `--help` lines spelled out, as a hand-written configure lists its switches (and as rules read them). */
+  static String featureHelp(String features) {
+    StringBuilder b = new StringBuilder();
+    for (String f : features.trim().split("\\s+")) {
+      if (!f.isEmpty()) b.append("      echo \"  --without-").append(f).append("       build without ").append(f).append(" support\"\n");
+    }
+    return b.toString().stripTrailing();
   }
 }

@@ -205,6 +205,8 @@ public final class EvidenceCollector {
       "^ {1,6}(--(?:enable|disable|with|without)-[a-z0-9][A-Za-z0-9_.+-]*)(\\[?=[^\\s\\]]*\\]?)?(?:\\s+(\\S.*))?$");
   private static final Pattern CASE_PATTERN = Pattern.compile("^\\s*\\(?\\s*([^()#\"'`$]*--[a-z][^()#\"'`$]*)\\)");
   private static final Pattern CASE_WORD = Pattern.compile("(?<![\\w-])(--[a-z][a-z0-9_-]*[a-z0-9])(=\\*)?(?![\\w*-])");
+  private static final Pattern ECHO_HELP = Pattern.compile(
+      "(?m)^\\s*(?:echo|printf)\\s+(?:-e\\s+)?[\"']\\s+\\[?(--[a-z][a-z0-9_-]*[a-z0-9])\\]?(?:=\\S*)?(?:\\s+([^\"'\\n]*))?");
   /** Install-layout options every configure has; not package switches. */
   private static final Set<String> GENERIC_LAYOUT = Set.of("--prefix", "--help", "--exec-prefix", "--eprefix",
       "--libdir", "--includedir", "--bindir", "--sharedir", "--mandir", "--sharedlibdir", "--archs", "--uname");
@@ -238,6 +240,15 @@ public final class EvidenceCollector {
       while (u.find()) {
         String name = u.group(1);
         if (!GENERIC_LAYOUT.contains(name)) out.putIfAbsent(name, new Evidence.Switch("configure", name, null, null, null, List.of(), false));
+      }
+      // hand-written help printed by echo/printf (`echo "  --without-foo  build without foo"`)
+      // or a here-document of indented usage lines
+      Matcher e = ECHO_HELP.matcher(script);
+      while (e.find()) {
+        String name = e.group(1);
+        if (!GENERIC_LAYOUT.contains(name) && !GENERIC.contains(name)) {
+          out.putIfAbsent(name, new Evidence.Switch("configure", name, null, null, oneLine(e.group(2)), List.of(), false));
+        }
       }
       for (String line : lines) {
         Matcher c = CASE_PATTERN.matcher(line);

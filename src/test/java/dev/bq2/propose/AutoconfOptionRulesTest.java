@@ -71,6 +71,20 @@ class AutoconfOptionRulesTest {
         o.skipped().toString());
   }
 
+  /**
+   * Issue 9 item 15: build output must not steer the rules. The error text names
+   * `--without-bq2zstd`, but this configure does not offer it: nothing is adopted.
+   */
+  @Test
+  void aSwitchNamedInTheErrorButNotOfferedIsNotAdopted() throws Exception {
+    RealRunnerRig r = rig(false, "AC_CHECK_LIB([bq2zstd], [bq2zstd_compress], [],"
+        + " [AC_MSG_ERROR([libbq2zstd not found; use --without-bq2zstd to build without it])])", Map.of());
+    RealRunnerRig.Outcome o = r.failAndPropose();
+    assertTrue(o.request().diagnosis().excerpt().stream().anyMatch(l -> l.contains("--without-bq2zstd")),
+        () -> o.request().diagnosis().excerpt().toString());
+    assertTrue(o.proposal().isEmpty() || o.proposal().get().escalate(), () -> "adopted from the log: " + o.proposal());
+  }
+
   @Test
   void headerOfAnOptionalDependencyMissingAtCompileTime() throws Exception {
     // configure trusts the dependency (as a leaking host pkg-config would) and the compile fails

@@ -103,6 +103,19 @@ class EvidenceCollectorTest {
   }
 
   @Test
+  void handWrittenConfigureOffersWhatItsEchoedHelpLists() {
+    List<Evidence.Switch> s = EvidenceCollector.configureSwitches("#!/bin/sh\nfor a do case $a in\n"
+        + "  --without-*) eval \"with_${a#--without-}=no\" ;;\n"
+        + "  --help)\n    echo \"Usage: ./configure [OPTION]...\"\n"
+        + "    echo \"  --prefix=PREFIX     install files in PREFIX\"\n"
+        + "    echo \"  --without-foo       build without foo support\"\n    exit 0 ;;\nesac; done\n");
+    Evidence ev = new Evidence(null, null, s, null, null, null, null, null);
+    assertTrue(ev.offersConfigure("--without-foo"), s.toString());
+    assertFalse(ev.offersConfigure("--prefix"), "generic options are not package switches");
+    assertFalse(ev.offersConfigure("--without-bar"), "a wildcard case pattern offers nothing by name");
+  }
+
+  @Test
   void cmakeOptionsAndWhatTheyGuard() throws Exception {
     Path src = Files.createDirectories(dir.resolve("cm"));
     Files.writeString(src.resolve("CMakeLists.txt"), "project(x C)\n"
