@@ -173,6 +173,7 @@ public final class Json {
       if (text.isBlank()) {
         throw Bq2Exception.badInput(file + ":1:1: empty file; " + fix);
       }
+      refuseNul(file, text, fix);
       T value = MAPPER.readValue(text, type);
       if (value == null || value instanceof JsonNode n && n.isNull()) {
         throw Bq2Exception.badInput(file + ":1:1: expected " + jsonKind(type) + ", got null; " + fix);
@@ -181,6 +182,31 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw Bq2Exception.badInput(describe(file, e) + "; " + fix);
     }
+  }
+
+  private static final java.util.regex.Pattern ESCAPED_NUL = java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\u0000");
+
+  /**
+   * A NUL (`\u0000`) is valid JSON but can be no path, argument or environment value (the
+   * kernel ends C strings there; Java refuses such paths with an exception): refused at read.
+   */
+  private static void refuseNul(Path file, String text, String fix) {
+    if (!text.contains("\\u0000")) return;
+    java.util.regex.Matcher m = ESCAPED_NUL.matcher(text);
+    if (!m.find()) return;
+    int at = m.end() - 6;
+    int line = 1;
+    int col = 1;
+    for (int i = 0; i < at; i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+        col = 1;
+      } else {
+        col++;
+      }
+    }
+    throw Bq2Exception.badInput(file + ":" + line + ":" + col + ": a NUL character (\\u0000) in a string;"
+        + " no path, argument or environment value can hold one; " + fix);
   }
 
   public static JsonNode tree(Path file, String text, String fix) {
