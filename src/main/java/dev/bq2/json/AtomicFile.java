@@ -1,6 +1,7 @@
 package dev.bq2.json;
 
 import dev.bq2.Bq2Exception;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.bq2.ExitCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,8 +20,25 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFile {
   private AtomicFile() {}
 
+  /**
+   * Pretty JSON, atomically. The last line of defence for "never write what we would refuse to
+   * read": a string over {@link TextBounds#ANY_STRING} chars (a log line, an error no writer
+   * bounded) is cut, and a document over the reader's size limit is not written at all.
+   */
   public static void writeJson(Path target, Object value) {
-    write(target, Json.pretty(value));
+    String text = Json.pretty(value);
+    if (text.length() > TextBounds.ANY_STRING) {
+      JsonNode tree = Json.MAPPER.valueToTree(value);
+      if (TextBounds.clipStrings(tree, TextBounds.ANY_STRING)) text = Json.pretty(tree);
+    }
+    if (text.length() > Json.MAX_DOCUMENT_BYTES / 4) {
+      long bytes = text.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > Json.MAX_DOCUMENT_BYTES) {
+        throw new Bq2Exception(ExitCodes.STEP_FAILED, "not writing " + target + ": " + bytes
+            + " bytes, more than bq2 reads back (" + Json.MAX_DOCUMENT_BYTES + "); the file is left as it was");
+      }
+    }
+    write(target, text);
   }
 
   public static void write(Path target, String text) {

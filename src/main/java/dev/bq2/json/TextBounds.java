@@ -24,7 +24,36 @@ public final class TextBounds {
   /** Bytes of one step's flags plus its environment together. */
   public static final int STEP_ARGV_BYTES = 1024 * 1024;
 
+  /** Any string in any JSON file we write (the net in {@link AtomicFile#writeJson}). */
+  public static final int ANY_STRING = 1_000_000;
+
   private TextBounds() {}
+
+  /** Cuts every string longer than {@code max} in the tree, in place; true if any was cut. */
+  static boolean clipStrings(com.fasterxml.jackson.databind.JsonNode node, int max) {
+    boolean cut = false;
+    if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      for (java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = o.fields(); it.hasNext(); ) {
+        java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+        if (e.getValue().isTextual() && e.getValue().textValue().length() > max) {
+          e.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(clip(e.getValue().textValue(), max)));
+          cut = true;
+        } else {
+          cut |= clipStrings(e.getValue(), max);
+        }
+      }
+    } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+      for (int i = 0; i < a.size(); i++) {
+        if (a.get(i).isTextual() && a.get(i).textValue().length() > max) {
+          a.set(i, com.fasterxml.jackson.databind.node.TextNode.valueOf(clip(a.get(i).textValue(), max)));
+          cut = true;
+        } else {
+          cut |= clipStrings(a.get(i), max);
+        }
+      }
+    }
+    return cut;
+  }
 
   /** {@code text} cut to at most {@code max} chars, saying how much was cut; null stays null. */
   public static String clip(String text, int max) {

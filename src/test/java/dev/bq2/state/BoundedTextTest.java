@@ -67,6 +67,18 @@ class BoundedTextTest {
     assertTrue(Files.size(j.dir().resolve("events.jsonl")) < 200 * 1024);
   }
 
+  /** The net under every JSON file we write: a string no writer bounded (a 21 M-char log line) is cut. */
+  @Test
+  void noJsonFileWeWriteHoldsAStringOurReaderRefuses() throws Exception {
+    Path report = dir.resolve("report.json");
+    String line = "make: " + "x".repeat(21_000_000);
+    dev.bq2.json.AtomicFile.writeJson(report, Map.of("error", "e", "log_tail", List.of("first", line)));
+    com.fasterxml.jackson.databind.JsonNode back = Json.read(report, com.fasterxml.jackson.databind.JsonNode.class, "test");
+    assertEquals("first", back.get("log_tail").get(0).asText());
+    String cut = back.get("log_tail").get(1).asText();
+    assertTrue(cut.startsWith("make: xxx") && cut.length() <= TextBounds.ANY_STRING && cut.endsWith("more chars cut]"));
+  }
+
   /** A 31 MB plan: one step with 2.3 M flags. One line, exit 2, before anything runs. */
   @Test
   void aStepThatCouldNeverBeExecutedIsRefusedAtLoad() throws Exception {
