@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The one configured Jackson mapper, and reading/writing JSON files with errors that name the
@@ -275,6 +276,13 @@ public final class Json {
       if (q1 >= 0 && q2 > q1) return "missing required key \"" + msg.substring(q1 + 1, q2) + "\"";
     }
     if (e instanceof InvalidNullException ine) {
+      Class<?> t = ine.getTargetType();
+      List<JsonMappingException.Reference> path = ine.getPath();
+      JsonMappingException.Reference last = path.isEmpty() ? null : path.get(path.size() - 1);
+      if (t != null && (java.util.Collection.class.isAssignableFrom(t) || java.util.Map.class.isAssignableFrom(t))
+          && last != null && (last.getIndex() >= 0 || last.getFrom() instanceof java.util.Map)) {
+        return "expected a value, got null (no null inside " + jsonKind(t) + ")";
+      }
       return "expected " + (ine.getTargetType() == null ? "a value" : jsonKind(ine.getTargetType())) + ", got null";
     }
     if (e instanceof MismatchedInputException mie && mie.getTargetType() != null

@@ -33,7 +33,7 @@ public final class TextBounds {
   static boolean clipStrings(com.fasterxml.jackson.databind.JsonNode node, int max) {
     boolean cut = false;
     if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-      for (java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = o.fields(); it.hasNext(); ) {
+      for (java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = o.properties().iterator(); it.hasNext(); ) {
         java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
         if (e.getValue().isTextual() && e.getValue().textValue().length() > max) {
           e.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(clip(e.getValue().textValue(), max)));
