@@ -299,7 +299,7 @@ public final class BackAnnotator {
   private String prompt(GitRepo git, Overrides relocated, Provenance prov, PatchRelocation patches, String arch,
       Path expectedPlan) {
     PromptBuilder pb = opt.prompts() != null ? opt.prompts() : new PromptBuilder(PromptBuilder.defaultDirs(git.root()),
-        dev.bq2.assistant.Redactor.forProcessEnv());
+        dev.bq2.redact.Redactor.forProcessEnv());
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("repo", git.root().toString());
     fields.put("arch", arch);

@@ -1,5 +1,6 @@
 package dev.bq2.assistant;
 
+import dev.bq2.redact.Redactor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -4,6 +4,7 @@ import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.json.Json;
 import dev.bq2.propose.ProposalRequest;
 import dev.bq2.propose.TriedDelta;
+import dev.bq2.redact.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

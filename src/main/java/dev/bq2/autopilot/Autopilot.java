@@ -9,9 +9,11 @@ import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.FailureClass;
 import dev.bq2.diagnose.LogExcerpt;
+import dev.bq2.diagnose.Signature;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.Overrides;
 import dev.bq2.plan.PlanFiles;
+import dev.bq2.propose.AssistantDeltaPolicy;
 import dev.bq2.propose.HistoryEntry;
 import dev.bq2.propose.OverridesEditor;
 import dev.bq2.propose.Proposal;
@@ -20,7 +22,9 @@ import dev.bq2.propose.ProposalRequests;
 import dev.bq2.propose.ProposalValidator;
 import dev.bq2.propose.Proposer;
 import dev.bq2.propose.ProposerException;
+import dev.bq2.propose.RuleProposer;
 import dev.bq2.propose.TriedDeltas;
+import dev.bq2.redact.Redactor;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.rootfs.Context;
@@ -69,6 +73,7 @@ public final class Autopilot {
   private final List<Path> journals = new ArrayList<>();
   private int applied;
   private int reverted;
+  private final Redactor redactor = Redactor.forProcessEnv();
   private Journal journal;
   private Integer currentIteration;
   /** The last followed run was stopped by us because its log stopped growing. */
@@ -178,7 +183,7 @@ public final class Autopilot {
       }
 
       FailureReport failure = ReportFiles.read(report.get());
-      Diagnosis diagnosed = Diagnoser.diagnose(report.get(), failure);
+      Diagnosis diagnosed = Diagnoser.diagnose(report.get(), failure, List.of(layout.logDir()));
       // We stopped a stalled run: the report says "interrupted", the truth is "stalled", and no
       // override rule knows why a build hangs, so a person looks (the log is archived below).
       Diagnosis d = lastRunStalled ? diagnosed.withClass(FailureClass.STALLED) : diagnosed;
@@ -204,9 +209,16 @@ public final class Autopilot {
         continue;
       }
 
+      // After a revert the tree is back where the delta found it, so what follows is asked for the
+      // failure the delta was applied for (its signature holds what was tried).
+      Diagnosis asked = d;
       if (pending.isPresent()) {
         HistoryEntry p = pending.get();
-        if (d.signature().equals(p.signature())) {
+        if (d.signature().equals(p.signature()) || sameRootError(p, d)) {
+          if (!d.signature().equals(p.signature())) {
+            asked = new Diagnosis(d.report(), d.phase(), d.step(), d.failureClass(), d.error(), d.exitCode(), d.outputLog(),
+                d.excerpt(), p.signature(), d.cause());
+          }
           // Revert before recording the outcome: a kill in between leaves the delta pending, and
           // the next autopilot reverts it again (a no-op) instead of keeping a useless delta.
           editor.revert(p.id());
@@ -233,7 +245,7 @@ public final class Autopilot {
       }
       boolean fixApplied;
       try {
-        fixApplied = proposeAndApply(journal, iteration, d, failure);
+        fixApplied = proposeAndApply(journal, iteration, asked, failure);
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
         runner.forget(run.record());
@@ -283,7 +295,9 @@ public final class Autopilot {
         say("#" + iteration + " " + proposer.name() + " knows no safe fix: " + p.rationale());
         continue;
       }
-      List<String> reasons = ProposalValidator.validate(p, request);
+      List<String> reasons = new ArrayList<>(ProposalValidator.validate(p, request));
+      // Build output reaches an assistant; its answer must not become code (our rules are reviewed data).
+      if (!(proposer instanceof RuleProposer)) reasons.addAll(AssistantDeltaPolicy.check(p));
       if (!reasons.isEmpty()) {
         journal.record("proposal_rejected", iteration, d.phase(), d.step(), String.join("; ", reasons),
             data("proposer", proposer.name(), "duration_s", took, "delta", p));
@@ -365,6 +379,23 @@ public final class Autopilot {
     String since = Timestamps.compact(Instant.parse(run.record().startedAt()));
     return ReportFiles.newest(layout.reportDir())
         .filter(p -> p.getFileName().toString().compareTo(since) >= 0);
+  }
+
+  /**
+   * The failure the delta was applied for came back with the same decisive error, though the
+   * signature moved (other secondary lines, a class the new output tips): same step, same cause
+   * line once normalised. Such a delta did not help and must not be kept.
+   */
+  private static boolean sameRootError(HistoryEntry p, Diagnosis now) {
+    if (now.cause() == null || p.report() == null || !now.phase().equals(p.phase()) || !Objects.equals(now.step(), p.step())) {
+      return false;
+    }
+    try {
+      Diagnosis before = Diagnoser.diagnose(Path.of(p.report()));
+      return before.cause() != null && Signature.normalise(before.cause()).equals(Signature.normalise(now.cause()));
+    } catch (RuntimeException unreadable) {
+      return false; // the old report is gone or damaged: only the signature can tell
+    }
   }
 
   /** The last applied delta that has no outcome yet (from the history file, which outlives us). */
@@ -453,7 +484,9 @@ public final class Autopilot {
   }
 
   /** The first decisive line of the excerpt (the compiler's or linker's own words), indented. */
+  /** The line that caused the exit when the diagnosis found one, else the first decisive line. */
   private static String firstLine(Diagnosis d) {
+    if (d.cause() != null && !d.cause().isBlank()) return "\n    " + d.cause().strip();
     return d.excerpt().stream().filter(LogExcerpt::isDecisive).findFirst()
         .or(() -> d.excerpt().stream().filter(l -> !l.isBlank()).reduce((a, b) -> b))
         .map(l -> "\n    " + l.strip()).orElse("");
@@ -469,7 +502,9 @@ public final class Autopilot {
   }
 
   private void say(String line) {
-    out.println("iterate: " + line);
+    // What we say quotes build output (the failing line, errors): no secrets on the terminal or in
+    // the detached autopilot's log either.
+    out.println("iterate: " + redactor.redact(line));
     out.flush();
   }
 

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
 import dev.bq2.json.TextBounds;
+import dev.bq2.redact.Redactor;
 import dev.bq2.state.Timestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,6 +27,8 @@ import java.util.stream.Stream;
 public final class Journal {
   private final Path dir;
   private final List<JournalEvent> events = new ArrayList<>();
+  /** The autopilot's env is the runner's: the values of its secret-named variables are hunted for. */
+  private final Redactor redactor = Redactor.forProcessEnv();
 
   private Journal(Path dir, List<JournalEvent> existing) {
     this.dir = dir;
@@ -104,8 +106,11 @@ public final class Journal {
 
   public synchronized JournalEvent record(String type, Integer iteration, String phase, String step,
       String message, Map<String, Object> data) {
-    JournalEvent e = new JournalEvent(Instant.now().toString(), type, iteration, clip(phase), clip(step),
-        TextBounds.clip(message, TextBounds.STORED_TEXT), data == null ? Map.of() : bounded(data));
+    // Messages and data carry build output (errors, excerpts): secrets in it stay out of the journal,
+    // and every text is bounded so that events.jsonl stays readable (json.TextBounds).
+    JournalEvent e = redactor.redactJson(new JournalEvent(Instant.now().toString(), type, iteration, clip(phase),
+        clip(step), TextBounds.clip(message, TextBounds.STORED_TEXT), data == null ? Map.of() : bounded(data)),
+        JournalEvent.class);
     AtomicFile.appendLine(dir.resolve("events.jsonl"), Json.line(e));
     events.add(e);
     AtomicFile.write(dir.resolve("journal.md"), JournalMarkdown.render(events));
@@ -118,7 +123,9 @@ public final class Journal {
     try {
       Path target = dir.resolve(subdir).resolve(file.getFileName());
       Files.createDirectories(target.getParent());
-      Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+      // Copies of reports and logs are kept with secrets removed; only the runner's raw step log
+      // (mode 0600) stays as the build wrote it.
+      redactor.copyRedacted(file, target);
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot archive " + file + " into " + dir, e);

@@ -6,7 +6,7 @@ import dev.bq2.assistant.AssistantProposer;
 import dev.bq2.assistant.AssistantSettings;
 import dev.bq2.assistant.Assistants;
 import dev.bq2.assistant.PromptBuilder;
-import dev.bq2.assistant.Redactor;
+import dev.bq2.redact.Redactor;
 import dev.bq2.assistant.SessionFile;
 import dev.bq2.assistant.TokenBudget;
 import dev.bq2.propose.Proposer;

@@ -4,7 +4,7 @@ import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.assistant.AssistantSettings;
 import dev.bq2.assistant.BuilderEditor;
 import dev.bq2.assistant.PromptBuilder;
-import dev.bq2.assistant.Redactor;
+import dev.bq2.redact.Redactor;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -36,6 +36,7 @@ public class DiagnoseCommand implements Callable<Integer> {
       out.println("failure: " + d.phase() + "/" + d.step() + " " + d.failureClass().name().toLowerCase(Locale.ROOT)
           + (d.exitCode() == null ? "" : " (exit " + d.exitCode() + ")"));
       out.println("error: " + d.error());
+      if (d.cause() != null) out.println("cause: " + d.cause());
       out.println("signature: " + d.signature());
       out.println("log: " + (d.outputLog() == null ? "(none)" : d.outputLog()));
       d.excerpt().forEach(l -> out.println("  | " + l));

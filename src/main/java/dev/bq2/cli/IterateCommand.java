@@ -55,6 +55,10 @@ public class IterateCommand implements Callable<Integer> {
   @Option(names = "--jobs", paramLabel = "N", description = "Passed to our runner as --jobs N.")
   Integer jobs;
 
+  @Option(names = "--no-clean-on-change",
+      description = "Passed to our runner: a step whose definition changed is not restored to a clean tree first.")
+  boolean noCleanOnChange;
+
   @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "2h",
       description = "Stop a runner whose log has not grown for this long (e.g. 45m, 2h; 0 = never; default ${DEFAULT-VALUE}).")
   String stallTimeout;
@@ -85,6 +89,7 @@ public class IterateCommand implements Callable<Integer> {
     List<Proposer> proposers = assistant.proposers(rules, ctx.repo(), attempt -> autopilot.get().recordAssistantAttempt(attempt));
     List<String> runnerArgs = new ArrayList<>();
     if (jobs != null) runnerArgs.addAll(List.of("--jobs", String.valueOf(jobs)));
+    if (noCleanOnChange) runnerArgs.add("--no-clean-on-change");
     IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, IterateOptions.deadline(deadline, until), allPhases,
         runnerArgs, System.out, System.console() != null,
         stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));

@@ -53,6 +53,10 @@ public class SysrootRunnerCommand implements Callable<Integer> {
   @Option(names = "--jobs", paramLabel = "N", description = "Parallel jobs for make/cmake (default: available processors).")
   Integer jobs;
 
+  @Option(names = "--no-clean-on-change",
+      description = "Do not restore the tree of a step whose definition changed since its last attempt (clean_build still does).")
+  boolean noCleanOnChange;
+
   @Option(names = "--accept-plan-change",
       description = "Keep progress although the plan file changed since the state was written.")
   boolean acceptPlanChange;
@@ -84,7 +88,7 @@ public class SysrootRunnerCommand implements Callable<Integer> {
   public Integer call() {
     if (jobs != null && jobs < 1) throw Bq2Exception.badInput("--jobs " + jobs + ": must be at least 1");
     RunOptions options = new RunOptions(paths.layout(), phase, packages, dryRun, !noResume, !noReport,
-        !noOverrides, jobs == null ? 0 : jobs, acceptPlanChange, namespaceMode, echo, null, null, null);
+        !noOverrides, jobs == null ? 0 : jobs, acceptPlanChange, namespaceMode, echo, null, null, null, !noCleanOnChange);
     try (Interrupts interrupts = Interrupts.install()) {
       NamespacePolicy policy = NamespacePolicy.of(namespaceMode, options.layout().rootfs(),
           binds.stream().map(Bind::parse).toList());

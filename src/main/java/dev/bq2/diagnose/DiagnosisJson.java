@@ -8,14 +8,14 @@ import java.util.Locale;
 
 /** {@link Diagnosis} as printed by `bq2 diagnose --json` and `bq2 propose --json` (plain path strings, lower-case class). */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonPropertyOrder({"report", "phase", "step", "failure_class", "error", "exit_code", "output_log", "signature", "excerpt"})
+@JsonPropertyOrder({"report", "phase", "step", "failure_class", "error", "exit_code", "output_log", "signature", "cause", "excerpt"})
 public record DiagnosisJson(
     String report, String phase, String step, String failureClass, String error, Integer exitCode,
-    String outputLog, String signature, List<String> excerpt) {
+    String outputLog, String signature, String cause, List<String> excerpt) {
 
   public static DiagnosisJson of(Diagnosis d) {
     return new DiagnosisJson(str(d.report()), d.phase(), d.step(), d.failureClass().name().toLowerCase(Locale.ROOT),
-        d.error(), d.exitCode(), str(d.outputLog()), d.signature(), d.excerpt());
+        d.error(), d.exitCode(), str(d.outputLog()), d.signature(), d.cause(), d.excerpt());
   }
 
   private static String str(Path p) {

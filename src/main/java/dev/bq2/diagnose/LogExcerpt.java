@@ -17,13 +17,24 @@ import java.util.regex.Pattern;
 /**
  * The decisive error lines of a step's output log, found by reading the file backwards in
  * fixed-size chunks: a 1 GiB log costs no more memory than a 1 KiB one, and the scan stops once
- * the cluster of errors at the end has been read, or after a byte budget.
+ * the cluster of errors at the end has been read, after a byte budget, or at a lower bound (the
+ * start of the failed command's output: what earlier commands printed is not this failure).
+ *
+ * <p>Decisive lines come in three kinds: <em>root</em> lines say what went wrong (a compiler or
+ * linker error, `configure: error:`, make's "No rule to make target", a tool that is missing);
+ * <em>echoes</em> repeat that something failed (`collect2: error: ld returned 1 exit status`,
+ * `all warnings being treated as errors`); make's summaries (`make[1]: *** [...] Error 1`) only
+ * say which target failed. make's and libtool's bookkeeping (`Waiting for unfinished jobs`,
+ * `Entering/Leaving directory`, `mv -f .deps/...`, `libtool: link: ...`, recipe echoes) and the
+ * runner's notes that quote a command line are never decisive, whatever they quote.
  *
  * @param lines decisive lines with a little context, oldest first, at most {@link #MAX_LINES}
- * @param decisive the decisive lines alone, oldest first (what the signature is computed from)
+ * @param decisive the decisive lines alone, oldest first
  * @param scannedBytes how many bytes from the end were read
+ * @param reachedStart whether every line down to the lower bound was looked at (the scan did not
+ *     stop early on the budget, the line cap or the end of the error cluster)
  */
-public record LogExcerpt(List<String> lines, List<String> decisive, long scannedBytes) {
+public record LogExcerpt(List<String> lines, List<String> decisive, long scannedBytes, boolean reachedStart) {
   public static final int MAX_LINES = 40;
   public static final long SCAN_BUDGET = 64L << 20;
   /** Lines of context kept before and after each decisive line. */
@@ -44,7 +55,9 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
     "rror", "undefined reference", "multiple definition", "No such file", "not found", "***", "illed",
     "FAILED", "missing", "unable to guess", "not declared", "implicit declaration", "ignal",
     "does not name a type", "cannot guess", "Segmentation", "out of memory", "Cannot allocate",
-    "has not been declared", "is not a member of"
+    "has not been declared", "is not a member of", "xec format", "cannot execute", "static link",
+    "cannot find -l", "No rule to make", "Syntax error", "bad interpreter", "Could not open",
+    "can not be used when making", "final link failed"
   };
 
   private static boolean prefilter(String line) {
@@ -97,9 +110,21 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
     return false;
   }
 
-  /** Lines that explain a failure (compiler, linker, configure, tools, kernel). */
+  /** Lines that explain a failure (compiler, linker, configure, tools, kernel); each has a needle. */
   static final Pattern PRIMARY = Pattern.compile(String.join("|",
       "(?:^|\\s|:)(?:fatal )?error:",
+      "No rule to make target",
+      "Exec format error",
+      "cannot execute binary file",
+      "cannot execute: required file not found",
+      ": \\d+: Syntax error:",
+      "bad interpreter",
+      "qemu-[\\w-]+: Could not open",
+      "attempted static link of dynamic object",
+      "cannot find -l",
+      "relocation .* can not be used when making",
+      "final link failed",
+      "(?:^|: )(?:(?:line )?\\d+: )?[\\w./+-]+: (?:command )?not found\\s*$",
       "undefined reference to",
       "multiple definition of",
       "configure: error:",
@@ -126,13 +151,68 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
   static final Pattern MAKE_SUMMARY = Pattern.compile(
       "^g?make(?:\\[\\d+\\])?: \\*\\*\\*|^ninja: build stopped|Error \\d+\\s*$");
 
+  /** Primary lines that only repeat that an error happened above them (the driver's or gcc's echo). */
+  static final Pattern ECHO = Pattern.compile(String.join("|",
+      "ld returned \\d+ exit status",
+      "(?:all|some) warnings being treated as errors",
+      "linker command failed with exit code",
+      "final link failed"));
+
+  /**
+   * make's and libtool's bookkeeping and recipe echoes: a parallel make interleaves them in any
+   * order, and a recipe echo may quote `error:` text or `-Werror` without anything having failed.
+   */
+  static final Pattern BOOKKEEPING = Pattern.compile(String.join("|",
+      "^g?make(?:\\[\\d+\\])?: (?:\\*\\*\\* )?Waiting for unfinished jobs",
+      "^g?make(?:\\[\\d+\\])?: (?:Entering|Leaving) directory",
+      "^\\s*mv -f \\.deps/",
+      "^libtool: (?:compile|link|install|finish|relink|warning|mode)\\b",
+      // the runner's own notes that quote a command line (a script may contain "error:")
+      "^Running in .*: |^Finished in [\\d.]+s \\(exit=-?\\d+\\): |^Step failed: Command failed \\(-?\\d+\\): ",
+      "^\\s*(?:\\S*/)?(?:[\\w.]+-)*(?:gcc|cc|g\\+\\+|c\\+\\+|clang|clang\\+\\+|cpp|ld|ar|ranlib|strip|as|libtool"
+          + "|install|mkdir|rm|mv|cp|ln|sed|echo|printf|test|cd|if|for|case|depbase=\\S*)\\s"));
+
   public static boolean isDecisive(String line) {
-    return prefilter(line)
+    return prefilter(line) && !BOOKKEEPING.matcher(line).find()
         && (PRIMARY.matcher(line).find() || MAKE_SUMMARY.matcher(line).find());
   }
 
-  static boolean isPrimary(String line) {
-    return prefilter(line) && PRIMARY.matcher(line).find();
+  /** A root line: says what went wrong, not merely that something failed (see the class comment). */
+  public static boolean isPrimary(String line) {
+    return prefilter(line) && !BOOKKEEPING.matcher(line).find() && PRIMARY.matcher(line).find()
+        && !ECHO.matcher(line).find();
+  }
+
+  /** The decisive lines that are root lines, oldest first (the signature's basis). */
+  public List<String> primary() {
+    return decisive.stream().filter(LogExcerpt::isPrimary).toList();
+  }
+
+  /** A tool's own last word before it exits: configure and CMake say why they stop in these lines. */
+  static final Pattern EXIT_MESSAGE = Pattern.compile("configure: error:|CMake Error");
+
+  /**
+   * The line that caused the exit: configure's/CMake's own error message when there is one (a
+   * configure run may print harmless `command not found` lines before it), else the first root
+   * line, else the first echo (`ld returned 1 exit status`), else make's first (innermost)
+   * summary; null when nothing is decisive.
+   */
+  public static String cause(List<String> lines) {
+    for (String l : lines) {
+      if (isPrimary(l) && EXIT_MESSAGE.matcher(l).find()) return l;
+    }
+    String echo = null;
+    String summary = null;
+    for (String l : lines) {
+      if (!isDecisive(l)) continue;
+      if (isPrimary(l)) return l;
+      if (PRIMARY.matcher(l).find()) {
+        if (echo == null) echo = l;
+      } else if (summary == null) {
+        summary = l;
+      }
+    }
+    return echo != null ? echo : summary;
   }
 
   public static LogExcerpt read(Path log) throws IOException {
@@ -141,14 +221,24 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
 
   /** Reads backwards from the end of {@code log}, at most {@code budget} bytes. */
   public static LogExcerpt read(Path log, long budget) throws IOException {
+    return read(log, budget, 0);
+  }
+
+  /**
+   * Reads backwards from the end of {@code log} down to byte {@code from} (where the failed
+   * command's output begins; 0 for the whole log), at most {@code budget} bytes. A {@code from}
+   * beyond the end (a log that was truncated or replaced) reads the whole log.
+   */
+  public static LogExcerpt read(Path log, long budget, long from) throws IOException {
     try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
       Scanner s = new Scanner();
       long size = ch.size();
+      long floor = from < 0 || from > size ? 0 : from;
       long pos = size;
       ByteBuffer buf = ByteBuffer.allocate(CHUNK);
       long scanned = 0;
-      while (pos > 0 && scanned < budget && !s.done()) {
-        int n = (int) Math.min(CHUNK, pos);
+      while (pos > floor && scanned < budget && !s.done()) {
+        int n = (int) Math.min(CHUNK, pos - floor);
         pos -= n;
         buf.clear().limit(n);
         while (buf.hasRemaining()) {
@@ -157,9 +247,50 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
         scanned += n;
         s.feedChunk(buf.array(), n);
       }
-      if (pos == 0 || scanned >= budget) s.finish();
-      return s.result(scanned);
+      boolean reached = pos == floor && !s.done();
+      if (pos == floor || scanned >= budget) s.finish();
+      return s.result(scanned, reached);
     }
+  }
+
+  /**
+   * The first root line at or after byte {@code from}, reading forwards at most {@code budget}
+   * bytes (lines cut at {@link #MAX_LINE_BYTES}); null when there is none. The backwards scan stops
+   * after a dozen root lines or at the end of the last error cluster, so for an output with more
+   * errors than that it is the way to the first one, which is usually the one that matters.
+   */
+  public static String firstRoot(Path log, long from, long budget) throws IOException {
+    try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+      long size = ch.size();
+      long pos = from < 0 || from > size ? 0 : from;
+      long end = Math.min(size, pos + budget);
+      ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+      byte[] line = new byte[MAX_LINE_BYTES];
+      int len = 0;
+      while (pos < end) {
+        buf.clear().limit((int) Math.min(CHUNK, end - pos));
+        int n = ch.read(buf, pos);
+        if (n <= 0) break;
+        pos += n;
+        byte[] a = buf.array();
+        for (int i = 0; i < n; i++) {
+          if (a[i] != '\n') {
+            if (len < line.length) line[len++] = a[i];
+            continue;
+          }
+          String root = rootOrNull(line, len);
+          if (root != null) return root;
+          len = 0;
+        }
+      }
+      return rootOrNull(line, len);
+    }
+  }
+
+  private static String rootOrNull(byte[] line, int len) {
+    if (len == 0 || !mayPassPrefilter(line, 0, len)) return null;
+    String text = new String(line, 0, len, StandardCharsets.UTF_8).replace("\r", "").replace('\0', ' ').stripTrailing();
+    return isPrimary(text) ? text : null;
   }
 
   /** Splits bytes into lines from the end, keeping only what the excerpt needs. */
@@ -298,7 +429,7 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
       }
     }
 
-    LogExcerpt result(long scanned) {
+    LogExcerpt result(long scanned, boolean reached) {
       List<String> lines = new ArrayList<>(out);
       Collections.reverse(lines);
       List<String> dec = new ArrayList<>(decisive);
@@ -308,7 +439,7 @@ public record LogExcerpt(List<String> lines, List<String> decisive, long scanned
         lines = new ArrayList<>(tail);
         Collections.reverse(lines);
       }
-      return new LogExcerpt(List.copyOf(lines), List.copyOf(dec), scanned);
+      return new LogExcerpt(List.copyOf(lines), List.copyOf(dec), scanned, reached);
     }
   }
 }

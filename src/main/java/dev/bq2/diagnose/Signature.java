@@ -9,9 +9,12 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The stable identity of a failure: sha256 over phase, step, class and the decisive lines with
- * everything that changes between runs (temp dirs, line:col, addresses, times, durations, job counts)
- * normalised away, so the same failure in a new run or checkout gets the same signature.
+ * The stable identity of a failure: sha256 over phase, step, class and the root error lines with
+ * everything that changes between runs (temp dirs, line:col, addresses, times, durations, job counts,
+ * make levels) normalised away, so the same failure in a new run or checkout gets the same signature.
+ * The lines enter as a sorted set: a parallel make prints the same errors in any order, and the
+ * make summaries for sibling targets ("Error 1" here, "Error 2" there) differ from run to run, so
+ * summaries count only when there is no root line at all.
  */
 public final class Signature {
   private static final Pattern TIME_ISO =
@@ -31,12 +34,15 @@ public final class Signature {
   /** Elapsed times (`Finished in 0.039s`, `in 323.2ms`): they differ on every run of the same failure. */
   private static final Pattern DURATION = Pattern.compile("(?<![\\w.])\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s)(?!\\w)");
   private static final Pattern SPACES = Pattern.compile("\\s+");
+  /** `make[2]:` and `make:` are the same make for the failure: recursion depth is layout, not cause. */
+  private static final Pattern MAKE_LEVEL = Pattern.compile("^(g?make)\\[\\d+\\]:");
 
   private Signature() {}
 
   /** One line as it enters the signature. */
   public static String normalise(String line) {
-    String s = line;
+    String s = line.strip();
+    s = MAKE_LEVEL.matcher(s).replaceAll("$1:");
     s = TIME_ISO.matcher(s).replaceAll("<time>");
     s = TIME_COMPACT.matcher(s).replaceAll("<time>");
     s = PATH.matcher(s).replaceAll("$1");
@@ -55,14 +61,18 @@ public final class Signature {
     return s;
   }
 
+  /**
+   * @param decisive the decisive lines of the failed command's output, any order; the root lines
+   *     among them are used, else all of them (make summaries); with none, {@code error}
+   */
   public static String of(String phase, String step, FailureClass cls, List<String> decisive, String error) {
     StringBuilder sb = new StringBuilder();
     sb.append(phase).append('\n').append(step).append('\n').append(cls.name().toLowerCase(Locale.ROOT)).append('\n');
-    if (decisive.isEmpty()) {
+    List<String> basis = basis(decisive);
+    if (basis.isEmpty()) {
       sb.append(normalise(error == null ? "" : error)).append('\n');
     } else {
-      // A cascade repeats lines (each make level); the set in first-seen order is the failure.
-      decisive.stream().map(Signature::normalise).distinct().forEach(l -> sb.append(l).append('\n'));
+      basis.forEach(l -> sb.append(l).append('\n'));
     }
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -70,5 +80,12 @@ public final class Signature {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  /** The normalised lines a signature is computed from: root lines (else summaries), distinct, sorted. */
+  public static List<String> basis(List<String> decisive) {
+    List<String> dec = decisive.stream().filter(LogExcerpt::isDecisive).toList();
+    List<String> primary = dec.stream().filter(LogExcerpt::isPrimary).toList();
+    return (primary.isEmpty() ? dec : primary).stream().map(Signature::normalise).distinct().sorted().toList();
   }
 }

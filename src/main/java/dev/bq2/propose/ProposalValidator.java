@@ -82,6 +82,7 @@ public final class ProposalValidator {
       }
       if (e.getValue() == null) why.add("env " + k + " has no value (keys cannot be removed by overrides)");
       else lineCheck("env " + k, e.getValue(), why);
+      if (k.equals("MAKEFLAGS") && e.getValue() != null) checkMakeflags(e.getValue(), why);
     }
     if (p.buildDir() != null) {
       lineCheck("build_dir", p.buildDir(), why);
@@ -144,6 +145,24 @@ public final class ProposalValidator {
       if (s != null && s.length() > 4096) why.add("a phase or step name is " + s.length() + " chars (at most 4096)");
     }
     return !why.isEmpty();
+  }
+
+  /**
+   * Make variables that change how every recipe runs (its shell, or extra makefiles read
+   * first): as command-line variables in MAKEFLAGS they would hijack the whole build, like the
+   * shell hooks refused as env keys.
+   */
+  static final Set<String> DENIED_MAKE_VARS = Set.of("SHELL", ".SHELLFLAGS", "MAKESHELL", "MAKEFILES", "MAKE");
+
+  static void checkMakeflags(String makeflags, List<String> why) {
+    for (String w : MakeFlags.words(makeflags)) {
+      int eq = w.indexOf('=');
+      if (w.startsWith("-") || eq <= 0) continue;
+      String name = w.substring(0, eq).replaceAll("[:+?!]+$", "");
+      if (DENIED_MAKE_VARS.contains(name)) {
+        why.add("MAKEFLAGS defines " + name + ", which changes how every recipe runs; not allowed in an override");
+      }
+    }
   }
 
   private static void lineCheck(String what, String v, List<String> why) {

@@ -70,19 +70,28 @@ public final class RuleProposer implements Proposer {
     List<String> text = new ArrayList<>(d.excerpt());
     if (d.error() != null) text.add(d.error());
     Facts facts = new Facts(req);
+    text.addAll(facts.tc().compilerCheckErrors(text));
     for (Map.Entry<Rule, Pattern> e : active.entrySet()) {
       Rule rule = e.getKey();
       if (!rule.classes().isEmpty() && !rule.classes().contains(cls)) continue;
-      Matcher m = firstMatch(e.getValue(), text);
-      if (m == null) continue;
+      boolean errorOnly = rule.when() != null && Boolean.TRUE.equals(rule.when().diagnosticIsError());
+      Matcher m = errorOnly ? ToolchainRules.firstErrorMatch(e.getValue(), text) : firstMatch(e.getValue(), text);
+      if (m == null) {
+        if (errorOnly && firstMatch(e.getValue(), text) != null) {
+          skipped.add(rule.id() + ": the diagnostic is only a warning in this build");
+        }
+        continue;
+      }
       String unmet = unmetCondition(rule.when(), m, text, facts);
+      if (unmet == null) unmet = facts.tc().unmet(rule.when(), m, text);
       if (unmet != null) {
         skipped.add(rule.id() + ": " + unmet);
         continue;
       }
       Proposal p = build(rule, m, req, facts);
       if (p == null) {
-        skipped.add(rule.id() + ": its template could not be filled");
+        String why = facts.tc().problem();
+        skipped.add(rule.id() + ": " + (why != null ? why : "its template could not be filled"));
         continue;
       }
       if (p.escalate()) {
@@ -146,25 +155,48 @@ public final class RuleProposer implements Proposer {
       flags.add(v);
     }
     Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> adds = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : a.envAppend().entrySet()) {
+      String key = fill(e.getKey(), m, f);
       String add = fill(e.getValue(), m, f);
-      if (add == null) return null;
-      String cur = f.effectiveEnv(e.getKey());
-      if ((" " + cur + " ").contains(" " + add + " ")) return null;
-      env.put(e.getKey(), cur.isBlank() ? add : cur + " " + add);
+      if (add == null || key == null) return null;
+      String cur = f.effectiveEnv(key);
+      if (!f.tc().viaMakeflags(key) && (" " + cur + " ").contains(" " + add + " ")) return null;
+      env.put(key, cur.isBlank() ? add : cur + " " + add);
+      adds.put(key, add);
     }
     for (Map.Entry<String, String> e : a.envSet().entrySet()) {
+      String key = fill(e.getKey(), m, f);
       String v = fill(e.getValue(), m, f);
-      if (v == null) return null;
-      env.put(e.getKey(), v);
+      if (v == null || key == null) return null;
+      env.put(key, v);
     }
+    if (!a.envRemove().isEmpty()) {
+      Map<String, String> bad = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : a.envRemove().entrySet()) {
+        String v = fill(e.getValue(), m, f);
+        if (v == null) return null;
+        bad.put(e.getKey(), v);
+      }
+      Map<String, String> removed = f.tc().remove(bad);
+      if (removed == null) {
+        return Proposal.escalate(d.phase(), d.step(), rationale.replace(" (rule " + rule.id() + ")", "")
+            + "; but " + String.join("/", new java.util.LinkedHashSet<>(bad.values()))
+            + " is in no env this plan sets (" + String.join(", ", bad.keySet())
+            + "), so it comes from the package or the toolchain and a person must remove it (rule " + rule.id() + ")");
+      }
+      env.putAll(removed);
+    }
+    env = f.tc().deliver(env, adds, a.envRemove().keySet());
+    if (env == null) return null;
     return new Proposal(d.phase(), d.step(), flags, env, List.of(), null, a.cleanBuild(), rationale, false);
   }
 
   /** Fills `{N}` from the match and `{build_triplet}`; null when a value is missing. */
   private static String fill(String template, Matcher m, Facts f) {
     if (template == null) return null;
-    String s = template;
+    String s = f.tc().fill(template);
+    if (s == null) return null;
     if (s.contains("{build_triplet}")) {
       String t = f.buildTriplet();
       if (t == null) return null;
@@ -189,6 +221,13 @@ public final class RuleProposer implements Proposer {
     final Diagnosis d;
     private String triplet;
     private boolean tripletDone;
+    private ToolchainRules tc;
+
+    /** The toolchain family's facts (Makefiles, compile lines, compiler probes), made on first use. */
+    ToolchainRules tc() {
+      if (tc == null) tc = new ToolchainRules(phase, step, d);
+      return tc;
+    }
 
     Facts(ProposalRequest req) {
       this.phase = req.phase();

@@ -1,5 +1,6 @@
 package dev.bq2.report;
 
+import dev.bq2.Bq2Exception;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
 import java.io.IOException;
@@ -48,8 +49,14 @@ public final class ReportFiles {
     return p;
   }
 
+  /** Reads a report; a `format_version` other than 1 is refused (we would misread its fields). */
   public static FailureReport read(Path file) {
-    return Json.read(file, FailureReport.class, "fix or remove the report file");
+    FailureReport r = Json.read(file, FailureReport.class, "fix or remove the report file");
+    if (r.formatVersion() == null || r.formatVersion() != 1) {
+      throw Bq2Exception.badInput(file + ": field format_version: expected 1, got " + r.formatVersion()
+          + "; this report was written by a tool this bq2 does not know; move it out of the report folder");
+    }
+    return r;
   }
 
   /** Reports sorted oldest first; names start with a UTC timestamp, so name order is time order. */

@@ -89,8 +89,12 @@ public record Context(
       return hw == null ? List.of() : List.of("--workdir=" + hw);
     }
     RootfsLayout l = layout();
-    return List.of("--plan", l.plan().toString(), "--state-path", l.state().toString(),
-        "--overrides", l.overrides().toString(), "--report-dir", l.reportDir().toString());
+    List<String> flags = new ArrayList<>(List.of("--plan", l.plan().toString(), "--state-path", l.state().toString(),
+        "--overrides", l.overrides().toString(), "--report-dir", l.reportDir().toString()));
+    // Step logs belong under the rootfs being built, never in the host's /var/lib (our runner's
+    // default is relative to its --rootfs, which these flags do not set).
+    if (tool.kind() == ToolCommand.Kind.OURS) flags.addAll(List.of("--log-dir", l.logDir().toString()));
+    return flags;
   }
 
   /** Human-readable lines: every candidate checked, what was chosen and why. */

@@ -15,6 +15,7 @@ public record RootfsLayout(
   public static final String STATE = "var/lib/sysroot-build-state.json";
   public static final String REPORTS = "var/lib/sysroot-build-reports";
   public static final String LOGS = "var/lib/sysroot-build-logs";
+  public static final String PRISTINE = "var/lib/sysroot-build-pristine";
 
   public static RootfsLayout of(Path rootfs) {
     Path r = rootfs.toAbsolutePath().normalize();
@@ -33,6 +34,14 @@ public record RootfsLayout(
   public Path overridesHistory() {
     String name = overrides.getFileName().toString().replaceFirst("\\.json$", "");
     return overrides.resolveSibling(name + ".history.jsonl");
+  }
+
+  /**
+   * `var/lib/sysroot-build-pristine/`, beside the state file: copies of step trees taken before
+   * their first build, for `clean_build` when no archive or git work tree can restore them.
+   */
+  public Path pristineDir() {
+    return state.resolveSibling("sysroot-build-pristine");
   }
 
   private static Path abs(Path given, Path dflt) {

@@ -14,14 +14,20 @@ public final class LogTail {
   private LogTail() {}
 
   public static List<String> last(Path file, int lines) {
+    return last(file, lines, 0);
+  }
+
+  /** The last lines at or after byte {@code from} (the start of the failed command's output). */
+  public static List<String> last(Path file, int lines, long from) {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
       long pos = f.length();
+      long floor = from < 0 || from > pos ? 0 : from;
       byte[] chunk = new byte[16384];
       ByteArrayOutputStream rev = new ByteArrayOutputStream();
       int newlines = 0;
       boolean skippedFinal = false;
-      while (pos > 0 && newlines <= lines) {
-        int n = (int) Math.min(chunk.length, pos);
+      while (pos > floor && newlines <= lines) {
+        int n = (int) Math.min(chunk.length, pos - floor);
         pos -= n;
         f.seek(pos);
         f.readFully(chunk, 0, n);
@@ -32,7 +38,7 @@ public final class LogTail {
               continue;
             }
             if (++newlines > lines - 1) {
-              pos = 0;
+              pos = floor;
               break;
             }
           }

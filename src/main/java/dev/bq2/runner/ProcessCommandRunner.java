@@ -9,7 +9,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +64,11 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     this.grace = grace;
     try {
       Files.createDirectories(this.logFile.getParent());
+      // The raw step log keeps what the build printed, secrets included (reports, journals and
+      // session copies are redacted): only its owner may read it.
+      if (!Files.exists(this.logFile, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createFile(this.logFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
       this.logOut = new FileOutputStream(this.logFile.toFile(), true);
     } catch (IOException e) {
       throw Bq2Exception.badInput(this.logFile + ": cannot create the step log (" + e.getMessage()
@@ -72,13 +79,31 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
   @Override
   public void run(List<String> argv, Path cwd, Map<String, String> env)
       throws StepFailedException, InterruptedException {
-    int rc = exec(argv, cwd, env);
-    if (rc != 0) throw StepFailedException.commandFailed(view == null ? argv : view.insideArgv(argv), rc);
+    Exec e = exec(argv, cwd, env);
+    if (e.rc() != 0) {
+      throw StepFailedException.commandFailed(view == null ? argv : view.insideArgv(argv), e.rc(), e.outputOffset());
+    }
   }
 
   @Override
   public int runTolerant(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
-    return exec(argv, cwd, env);
+    return exec(argv, cwd, env).rc();
+  }
+
+  /**
+   * A finished command: its exit code, and the byte offset in the step log where its own output
+   * begins (just after the runner's "Running in" line), so a diagnosis never reads the output of
+   * commands before it, e.g. a `make distclean` whose failure the strategy tolerated.
+   */
+  private record Exec(int rc, Long outputOffset) {}
+
+  /** The step log's current length (everything written so far is flushed); null when unreadable. */
+  private synchronized Long logLength() {
+    try {
+      return Files.size(logFile);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   @Override
@@ -96,13 +121,14 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     return logFile;
   }
 
-  private int exec(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
+  private Exec exec(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
     if (interrupts.requested()) throw new InterruptedException(interrupts.message());
     String shown = String.join(" ", view == null ? argv : view.insideArgv(argv));
     String inside = view == null ? null : view.insidePath(cwd);
     String where = view == null ? cwd.toString()
         : (inside == null ? "/" : inside) + " (" + view.namespace() + " rootfs " + view.root() + ")";
     note("Running in " + where + ": " + shown);
+    Long offset = logLength();
     log.info("Running in " + where + ": " + shown);
     List<String> full = new ArrayList<>(commandPrefix);
     if (view != null) {
@@ -125,7 +151,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     } catch (IOException e) {
       note("Cannot start " + argv.get(0) + ": " + e.getMessage());
       log.error("Cannot start " + argv.get(0) + ": " + e.getMessage());
-      return 127; // what a shell reports for a command it cannot run
+      return new Exec(127, offset); // what a shell reports for a command it cannot run
     }
     ProcessGroup group = ProcessGroup.of(p, grace);
     interrupts.track(group);
@@ -149,7 +175,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
       group.stopAndWait();
       throw new InterruptedException(interrupts.message());
     }
-    return rc;
+    return new Exec(rc, offset);
   }
 
   private static void waitQuietly(Process p) {

@@ -17,6 +17,8 @@ import java.util.List;
  * @param cwd where steps without a workdir run
  * @param cacheDir where download-sources caches archives when a step names no destdir
  * @param grace time between SIGTERM and SIGKILL when a command's group is stopped
+ * @param cleanOnChange a step whose definition changed since its last attempt starts from a
+ *     clean tree (off with `--no-clean-on-change`)
  */
 public record RunOptions(
     RootfsLayout layout,
@@ -32,7 +34,8 @@ public record RunOptions(
     Boolean echo,
     Path cwd,
     Path cacheDir,
-    Duration grace) {
+    Duration grace,
+    boolean cleanOnChange) {
 
   public RunOptions {
     packages = packages == null ? List.of() : List.copyOf(packages);
@@ -47,7 +50,7 @@ public record RunOptions(
   /** All defaults: every phase, resume, reports, overrides, seed/bq2 phases entered. */
   public static RunOptions defaults(RootfsLayout layout) {
     return new RunOptions(layout, Selection.ALL, List.of(), false, true, true, true, 0, false,
-        NamespaceMode.ENTER, null, null, null, null);
+        NamespaceMode.ENTER, null, null, null, null, true);
   }
 
   /** `<rootfs>/var/lib/sysroot-build-sources`, beside the other canonical files. */

@@ -10,6 +10,7 @@ import dev.bq2.plan.BuildStep;
 import dev.bq2.plan.Overrides;
 import dev.bq2.plan.OverridesApplier;
 import dev.bq2.plan.PlanFiles;
+import dev.bq2.redact.Redactor;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.rootfs.RootfsLayout;
@@ -51,6 +52,8 @@ public final class Runner {
   private final StateStore store;
   private BuildState state;
   private BuildPlan resolved;
+  private final PristineTrees pristine;
+  private TreeRestore trees;
 
   public Runner(RunOptions options, RunLog log, Interrupts interrupts, NamespacePolicy namespaces) {
     this.o = options;
@@ -58,6 +61,7 @@ public final class Runner {
     this.interrupts = interrupts;
     this.namespaces = namespaces;
     this.store = new StateStore(options.layout().state());
+    this.pristine = new PristineTrees(options.layout().pristineDir());
   }
 
   public Runner(RunOptions options, RunLog log, Interrupts interrupts) {
@@ -69,8 +73,9 @@ public final class Runner {
   record DryRunEntry(BuildPhase phase, BuildStep step) {}
 
   /** The outcome of one step: null error means success. */
-  private record Outcome(String error, List<String> command, Integer exitCode, boolean interrupted) {
-    static final Outcome OK = new Outcome(null, null, null, false);
+  /** @param outputOffset where the failed command's output starts in the step log (report `output_offset`) */
+  private record Outcome(String error, List<String> command, Integer exitCode, boolean interrupted, Long outputOffset) {
+    static final Outcome OK = new Outcome(null, null, null, false, null);
   }
 
   /** Runs; returns the exit code (0 done, 1 a step failed, 130/143 interrupted). */
@@ -86,6 +91,7 @@ public final class Runner {
       overridesDigest = StateStore.fileDigest(layout.overrides());
     }
     resolved = OverridesApplier.apply(plan, overrides, layout.overrides());
+    trees = new TreeRestore(resolved, o.cwd(), o.cacheDir(), pristine, layout.rootfs(), o.cleanOnChange(), log);
     List<BuildPhase> selected = Selection.select(resolved, o.phase(), o.packages());
     if (o.resume()) state = loadState(planDigest, overridesDigest);
 
@@ -235,11 +241,13 @@ public final class Runner {
       Map<String, String> stepEnv = stepEnv(phase, step);
       Map<String, String> env = new LinkedHashMap<>(System.getenv());
       env.putAll(stepEnv);
+      log.info("Starting " + step.strategy() + " build for " + step.name() + " in " + where + " (cpus=" + o.jobs() + ")");
+      // The tree is restored before patches, so they apply to the pristine tree.
+      boolean cleanFallback = prepareTree(phase, step, cwd, view, commands);
       StepContext ctx = new StepContext(phase, step, cwd, env, stepEnv,
           step.installPrefix() != null ? step.installPrefix() : phase.installPrefix(),
           step.destdir() != null ? step.destdir() : phase.destdir(),
-          o.jobs(), o.resume(), o.cacheDir(), commands, view);
-      log.info("Starting " + step.strategy() + " build for " + step.name() + " in " + where + " (cpus=" + o.jobs() + ")");
+          o.jobs(), o.resume(), o.cacheDir(), commands, view, cleanFallback);
       interrupts.enterStrategy();
       try {
         Patches.applyAll(ctx);
@@ -251,15 +259,40 @@ public final class Runner {
       log.info("Finished " + step.name());
       return Outcome.OK;
     } catch (StepFailedException e) {
-      return new Outcome(e.getMessage(), e.command(), e.exitCode(), false);
+      return new Outcome(e.getMessage(), e.command(), e.exitCode(), false, e.outputOffset());
     } catch (InterruptedException e) {
       String msg = interrupts.requested() ? interrupts.message() : "Interrupted";
-      return new Outcome(msg, null, null, true);
+      return new Outcome(msg, null, null, true, null);
     } catch (RuntimeException e) {
       // A strategy bug or an I/O error surfaced unchecked: still a step failure with a report.
       String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      return new Outcome(msg, null, null, false);
+      return new Outcome(msg, null, null, false, null);
     }
+  }
+
+  /**
+   * Takes the pristine copy or restores the tree ({@link TreeRestore}), then records the
+   * fingerprint of this attempt, so the next attempt knows whether the definition changed.
+   * Returns whether the strategy must clean in place (nothing could restore the tree).
+   */
+  private boolean prepareTree(BuildPhase phase, BuildStep step, Path cwd, RootView view, ProcessCommandRunner commands)
+      throws StepFailedException, InterruptedException {
+    if (!TreeRestore.applies(step)) return step.isCleanBuild();
+    String fingerprint = Fingerprints.of(phase, step);
+    String last = state == null ? null : state.attemptFingerprint(phase.name(), step.name());
+    boolean fallback;
+    interrupts.enterStrategy();
+    try {
+      fallback = trees.prepare(phase, step, cwd, view, commands, fingerprint, last, state != null);
+    } finally {
+      interrupts.leaveStrategy();
+    }
+    if (interrupts.requested()) throw new InterruptedException();
+    if (state != null && !fingerprint.equals(last)) {
+      state = Fingerprints.recordAttempt(state, phase, step);
+      store.save(state);
+    }
+    return fallback;
   }
 
   /** Phase env overlaid with step env: what a step adds to the process env (the report's effective_env). */
@@ -270,6 +303,13 @@ public final class Runner {
   }
 
   private void succeed(BuildPhase phase, BuildStep step) {
+    if (TreeRestore.applies(step)) {
+      try {
+        pristine.remove(phase.name(), step.name());
+      } catch (StepFailedException e) {
+        log.warn(e.getMessage());
+      }
+    }
     if (state == null) return;
     Progress p = state.progress().withCompleted(phase.name(), step.name(),
         new StepRef(phase.name(), step.name(), Timestamps.state(Instant.now())));
@@ -282,12 +322,20 @@ public final class Runner {
   private void fail(BuildPhase phase, BuildStep step, Outcome out, Instant started, Path logFile) {
     Instant at = Instant.now();
     log.error(out.error());
+    // The report, the state and everything made from them carry build output; the values of
+    // secret-named variables (process env and this step's env) and key-shaped strings are removed.
+    Map<String, String> env = new LinkedHashMap<>(System.getenv());
+    env.putAll(stepEnv(phase, step));
+    Redactor redactor = new Redactor(env);
+    String error = redactor.redact(out.error());
+    List<String> tail = LogTail.last(logFile, TAIL_LINES, out.outputOffset() == null ? 0 : out.outputOffset());
+    tail = tail == null ? null : tail.stream().map(redactor::redact).toList();
     FailureReport report = new FailureReport(1, Timestamps.compact(at),
         new FailureReport.ReportPhase(phase.name(), phase.namespace(), phase.installPrefix(), phase.destdir(), phase.env()),
         new FailureReport.ReportStep(step.name(), step.strategy(), step.workdir(), step.installPrefix(), step.destdir(),
             step.env(), stepEnv(phase, step), step.configureFlags(), step.patches()),
-        out.command(), out.exitCode(), logFile.toString(), out.error(), LogTail.last(logFile, TAIL_LINES),
-        Duration.between(started, at).toNanos() / 1e9, Timestamps.compact(started));
+        out.command(), out.exitCode(), logFile.toString(), error, tail,
+        Duration.between(started, at).toNanos() / 1e9, Timestamps.compact(started), out.outputOffset());
     Path reportPath = null;
     if (o.report()) {
       try {
@@ -298,7 +346,7 @@ public final class Runner {
       }
     }
     if (state != null) {
-      FailureRef ref = new FailureRef(phase.name(), step.name(), Timestamps.state(at), out.error(),
+      FailureRef ref = new FailureRef(phase.name(), step.name(), Timestamps.state(at), error,
           reportPath == null ? null : reportPath.toString());
       state = state.withProgress(state.progress().withCurrentPhase(phase.name()).withLastFailure(ref));
       store.save(state);

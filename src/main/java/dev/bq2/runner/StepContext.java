@@ -12,6 +12,9 @@ import java.util.Map;
  * precedence, the job count, and the command runner that logs to the step's log file.
  *
  * @param stepEnv phase env overlaid with step env only (what the report calls effective_env)
+ * @param cleanFallback the step wants a clean tree (clean_build, or a changed definition) and the
+ *     runner could not restore one (no archive, git work tree or pristine copy): strategies that
+ *     can clean in place (`make distclean`) do so; false when the runner already restored it
  * @param resume whether resume is on (extract-sources skips existing build directories then)
  * @param cacheDir where download-sources caches archives when the step names no destdir
  * @param view the seed/bq2 rootfs the step runs in (its plan paths map under it on the host),
@@ -29,11 +32,13 @@ public record StepContext(
     boolean resume,
     Path cacheDir,
     CommandRunner commands,
-    RootView view) {
+    RootView view,
+    boolean cleanFallback) {
 
   /** A step run in place, on the host. */
   public StepContext(BuildPhase phase, BuildStep step, Path cwd, Map<String, String> env, Map<String, String> stepEnv,
       String installPrefix, String destdir, int jobs, boolean resume, Path cacheDir, CommandRunner commands) {
-    this(phase, step, cwd, env, stepEnv, installPrefix, destdir, jobs, resume, cacheDir, commands, null);
+    this(phase, step, cwd, env, stepEnv, installPrefix, destdir, jobs, resume, cacheDir, commands, null,
+        step.isCleanBuild());
   }
 }

@@ -12,11 +12,13 @@ import java.util.Map;
  * The state/bookmark file (interop.md §3, `format_version` 1). `step_fingerprints` is our
  * additive field (docs/formats.md): phase → step → digest of the step's effective definition
  * when it completed. The existing tool ignores it; if it drops it on rewrite, completed steps
- * simply have no fingerprint and are kept.
+ * simply have no fingerprint and are kept. `attempt_fingerprints` (also ours) is the same digest
+ * taken when a step was last *attempted*, failed attempts included: a step whose definition
+ * changed since then starts from a clean tree.
  */
 @JsonPropertyOrder({
   "format_version", "rootfs_id", "created_at", "updated_at", "plan_digest", "overrides_digest",
-  "invalidated_at", "invalidation_reason", "progress", "step_fingerprints"
+  "invalidated_at", "invalidation_reason", "progress", "step_fingerprints", "attempt_fingerprints"
 })
 public record BuildState(
     Integer formatVersion,
@@ -28,7 +30,8 @@ public record BuildState(
     String invalidatedAt,
     String invalidationReason,
     Progress progress,
-    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, Map<String, String>> stepFingerprints) {
+    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, Map<String, String>> stepFingerprints,
+    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, Map<String, String>> attemptFingerprints) {
 
   public BuildState {
     formatVersion = formatVersion == null ? 1 : formatVersion;
@@ -42,26 +45,40 @@ public record BuildState(
     }
     stepFingerprints = stepFingerprints == null ? null
         : Collections.unmodifiableMap(new LinkedHashMap<>(stepFingerprints));
+    attemptFingerprints = attemptFingerprints == null ? null
+        : Collections.unmodifiableMap(new LinkedHashMap<>(attemptFingerprints));
   }
 
   public BuildState withProgress(Progress p) {
     return new BuildState(formatVersion, rootfsId, createdAt, updatedAt, planDigest, overridesDigest,
-        invalidatedAt, invalidationReason, p, stepFingerprints);
+        invalidatedAt, invalidationReason, p, stepFingerprints, attemptFingerprints);
   }
 
   public BuildState withDigests(String plan, String overrides) {
     return new BuildState(formatVersion, rootfsId, createdAt, updatedAt, plan, overrides,
-        invalidatedAt, invalidationReason, progress, stepFingerprints);
+        invalidatedAt, invalidationReason, progress, stepFingerprints, attemptFingerprints);
   }
 
   public BuildState withUpdatedAt(String at) {
     return new BuildState(formatVersion, rootfsId, createdAt, at, planDigest, overridesDigest,
-        invalidatedAt, invalidationReason, progress, stepFingerprints);
+        invalidatedAt, invalidationReason, progress, stepFingerprints, attemptFingerprints);
   }
 
   public BuildState withFingerprints(Map<String, Map<String, String>> fp) {
     return new BuildState(formatVersion, rootfsId, createdAt, updatedAt, planDigest, overridesDigest,
-        invalidatedAt, invalidationReason, progress, fp);
+        invalidatedAt, invalidationReason, progress, fp, attemptFingerprints);
+  }
+
+  public BuildState withAttemptFingerprints(Map<String, Map<String, String>> fp) {
+    return new BuildState(formatVersion, rootfsId, createdAt, updatedAt, planDigest, overridesDigest,
+        invalidatedAt, invalidationReason, progress, stepFingerprints, fp);
+  }
+
+  /** The fingerprint of the step's last attempt (null: never attempted by us, or an old state). */
+  public String attemptFingerprint(String phase, String step) {
+    if (attemptFingerprints == null) return null;
+    Map<String, String> m = attemptFingerprints.get(phase);
+    return m == null ? null : m.get(step);
   }
 
   public String fingerprint(String phase, String step) {

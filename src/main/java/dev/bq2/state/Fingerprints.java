@@ -101,6 +101,13 @@ public final class Fingerprints {
     return state.withFingerprints(fps);
   }
 
+  /** The state with the fingerprint of `step`'s attempt now recorded (see {@link BuildState#attemptFingerprint}). */
+  public static BuildState recordAttempt(BuildState state, BuildPhase phase, BuildStep step) {
+    Map<String, Map<String, String>> fps = copy(state.attemptFingerprints());
+    fps.computeIfAbsent(phase.name(), k -> new LinkedHashMap<>()).put(step.name(), of(phase, step));
+    return state.withAttemptFingerprints(fps);
+  }
+
   private static Map<String, Map<String, String>> copy(Map<String, Map<String, String>> in) {
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
     if (in != null) in.forEach((k, v) -> out.put(k, new LinkedHashMap<>(v)));

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bq2.assistant.AssistantSettings;
 import dev.bq2.assistant.BuilderEditor;
 import dev.bq2.assistant.PromptBuilder;
-import dev.bq2.assistant.Redactor;
+import dev.bq2.redact.Redactor;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.OverridesApplier;

@@ -22,14 +22,14 @@ class AssistantBudgetIterateTest {
   void tokenBudgetSpentStopsTheRunWithExit3() throws Exception {
     IterateRig rig = new IterateRig(tmp);
     try (MessagesStub stub = new MessagesStub()) {
-      stub.then(new ModelStub.Json_(IterateRig.proposal("pkg1", "EXTRA_DEFINE", "-DBQ2_OK", "pkg1 needs BQ2_OK")),
-          new ModelStub.Json_(IterateRig.proposal("pkg2", "EXTRA_DEFINE", "-DBQ2_OK2", "pkg2 needs BQ2_OK2")));
+      stub.then(new ModelStub.Json_(IterateRig.proposal("pkg1", "CPPFLAGS", "-DBQ2_OK", "pkg1 needs BQ2_OK")),
+          new ModelStub.Json_(IterateRig.proposal("pkg2", "CPPFLAGS", "-DBQ2_OK2", "pkg2 needs BQ2_OK2")));
       // The first attempt (18 tokens) crosses the limit of 10 and still counts; no second one starts.
       IterateRig.Run r = claude(rig, stub, "--max-assistant-tokens", "10");
 
       assertEquals(3, r.exit(), r.out());
-      assertEquals("-DBQ2_OK", rig.overrideEnv("pkg1", "EXTRA_DEFINE"), "the paid-for answer was applied");
-      assertEquals(null, rig.overrideEnv("pkg2", "EXTRA_DEFINE"));
+      assertEquals("-DBQ2_OK", rig.overrideEnv("pkg1", "CPPFLAGS"), "the paid-for answer was applied");
+      assertEquals(null, rig.overrideEnv("pkg2", "CPPFLAGS"));
       assertEquals(1, rig.events("assistant_attempt").size());
       List<JsonNode> stopped = rig.events("stopped");
       assertEquals(1, stopped.size(), r.out());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.propose.Proposal;
+import dev.bq2.redact.Redactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -35,14 +35,14 @@ class CodexIterateEndToEndTest {
   void noRuleKnowsTheFailureCodexFixesBothPackagesInOneThreadAndThePhaseAdvances() throws Exception {
     IterateRig rig = new IterateRig(tmp);
     try (ResponsesStub stub = new ResponsesStub()) {
-      stub.then(new ModelStub.Json_(IterateRig.proposal("pkg1", "EXTRA_DEFINE", "-DBQ2_OK", "pkg1 needs BQ2_OK")),
-          new ModelStub.Json_(IterateRig.proposal("pkg2", "EXTRA_DEFINE", "-DBQ2_OK2", "pkg2 needs BQ2_OK2")));
+      stub.then(new ModelStub.Json_(IterateRig.proposal("pkg1", "CPPFLAGS", "-DBQ2_OK", "pkg1 needs BQ2_OK")),
+          new ModelStub.Json_(IterateRig.proposal("pkg2", "CPPFLAGS", "-DBQ2_OK2", "pkg2 needs BQ2_OK2")));
       IterateRig.Run r = iterate(rig, stub);
 
       assertEquals(0, r.exit(), r.out());
       assertEquals("later", rig.nextPhase(), r.out());
-      assertEquals("-DBQ2_OK", rig.overrideEnv("pkg1", "EXTRA_DEFINE"));
-      assertEquals("-DBQ2_OK2", rig.overrideEnv("pkg2", "EXTRA_DEFINE"));
+      assertEquals("-DBQ2_OK", rig.overrideEnv("pkg1", "CPPFLAGS"));
+      assertEquals("-DBQ2_OK2", rig.overrideEnv("pkg2", "CPPFLAGS"));
       assertTrue(Files.isExecutable(tmp.resolve("pkg1/pkg1")) && Files.isExecutable(tmp.resolve("pkg2/pkg2")), "both built");
 
       // Rules first, then Codex: the rules had nothing for either failure.
@@ -68,9 +68,9 @@ class CodexIterateEndToEndTest {
       assertEquals(2, stub.requests().size());
       String first = stub.requests().get(0).get("input").toString();
       String second = stub.requests().get(1).get("input").toString();
-      assertTrue(first.contains("pkg1 must be built with EXTRA_DEFINE=-DBQ2_OK"), "the compiler error went out");
+      assertTrue(first.contains("pkg1 must be built with CPPFLAGS=-DBQ2_OK"), "the compiler error went out");
       assertTrue(second.contains("pkg1 needs BQ2_OK"), "the resumed turn carries Codex's earlier answer");
-      assertTrue(second.contains("pkg1 must be built with EXTRA_DEFINE") && second.contains("pkg2 must be built"),
+      assertTrue(second.contains("pkg1 must be built with CPPFLAGS") && second.contains("pkg2 must be built"),
           "and both prompts");
 
       List<String> types = rig.events().stream().map(e -> e.path("type").asText()).toList();

@@ -9,6 +9,7 @@ import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
 import dev.bq2.propose.Proposal;
 import dev.bq2.propose.ProposerException;
+import dev.bq2.redact.Redactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -9,6 +9,7 @@ import dev.bq2.plan.BuildStep;
 import dev.bq2.propose.Proposal;
 import dev.bq2.propose.ProposalRequest;
 import dev.bq2.propose.TriedDelta;
+import dev.bq2.redact.Redactor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

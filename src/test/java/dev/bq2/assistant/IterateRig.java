@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * A real rootfs, builder repo and two tiny C packages for driving `bq2 iterate` end to end as a
  * child JVM (so the assistant CLIs inherit a test-only environment: CODEX_HOME, HOME,
  * ANTHROPIC_BASE_URL). Phase `p` builds `pkg1` then `pkg2`; each Makefile only compiles when the
- * package's own EXTRA_DEFINE is set, a fact no built-in rule knows. Phase `later` follows.
+ * package's own CPPFLAGS is set, a fact no built-in rule knows. Phase `later` follows.
  */
 final class IterateRig {
   final Path tmp;
@@ -64,9 +64,9 @@ final class IterateRig {
 
   private void pkg(String name, String define) throws IOException {
     Path dir = Files.createDirectories(tmp.resolve(name));
-    Files.writeString(dir.resolve("Makefile"), name + ": " + name + ".c\n\t$(CC) $(EXTRA_DEFINE) -o " + name + " " + name + ".c\n");
+    Files.writeString(dir.resolve("Makefile"), name + ": " + name + ".c\n\t$(CC) $(CPPFLAGS) -o " + name + " " + name + ".c\n");
     Files.writeString(dir.resolve(name + ".c"), "#ifndef " + define + "\n#error " + name
-        + " must be built with EXTRA_DEFINE=-D" + define + "\n#endif\nint main(void) { return 0; }\n");
+        + " must be built with CPPFLAGS=-D" + define + "\n#endif\nint main(void) { return 0; }\n");
   }
 
   Path plan() {

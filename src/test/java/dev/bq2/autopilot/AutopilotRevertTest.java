@@ -96,4 +96,45 @@ class AutopilotRevertTest {
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
   }
+
+  static final String NOISY_RULE = """
+      {
+        "format_version": 1,
+        "rules": [
+          {
+            "id": "noisy-guess",
+            "classes": [],
+            "match": "boom: the root error",
+            "action": {"env_set": {"NOISE": "1"}},
+            "rationale": "a guess that only adds a second error after the first"
+          }
+        ]
+      }
+      """;
+
+  /**
+   * Issue 8 §5: a delta after which the same decisive error comes back is reverted even when other
+   * lines moved the signature (here the delta makes a second error appear after the first).
+   */
+  @Test
+  @Timeout(90)
+  void aDeltaAfterWhichTheSameRootErrorComesBackIsRevertedEvenWithANewSignature() throws Exception {
+    Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
+    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("pkg",
+        "echo 'boom: the root error: error: widget.c needs a part this tree lacks' >&2; "
+            + "if [ -n \"$NOISE\" ]; then echo 'gadget.h:1:2: fatal error: gadget-extra.h: No such file or directory' >&2; fi; exit 1"));
+    Path rulesFile = dir.resolve("noisy-rules.json");
+    Files.writeString(rulesFile, NOISY_RULE);
+    Context ctx = Fixture.context(dir, rootfs);
+
+    Fixture.Run run = Fixture.iterate(ctx, List.of(new RuleProposer(RuleSet.load(rulesFile))), 3, 10, null, false);
+
+    assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
+    List<HistoryEntry> h = Fixture.history(layout);
+    assertEquals(List.of("applied", "reverted", "outcome"), h.stream().map(HistoryEntry::event).toList(), h.toString());
+    assertEquals("same_failure", h.get(2).outcome());
+    assertEquals(0, run.result.inForce(), run.toString());
+    assertTrue(run.out.contains("0 delta(s) in force, 1 reverted"), run.out);
+    assertFalse(Files.readString(layout.overrides()).contains("NOISE"), "the useless delta is gone");
+  }
 }

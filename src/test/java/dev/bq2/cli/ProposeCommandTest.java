@@ -173,4 +173,14 @@ class ProposeCommandTest {
     assertTrue(Files.readString(prompt).contains("#error define BQ2_OK"), "the prompt carries the decisive log line");
     assertFalse(Files.exists(layout.overrides()), "printed, not applied");
   }
+
+  /** Issue 9 item 9: a report of a format we do not know is refused, not half-read. */
+  @Test
+  void aReportOfAnUnknownFormatVersionIsRefusedWithOneLine() throws Exception {
+    Files.writeString(report, Files.readString(report).replaceFirst("\"format_version\" *: *1", "\"format_version\": 9"));
+    assertEquals(2, run("diagnose", "--report", report.toString()), out + err);
+    assertEquals(1, err.strip().lines().count(), err);
+    assertTrue(err.contains(report + ": field format_version: expected 1, got 9"), err);
+    assertEquals(2, run("propose", "--report", report.toString(), "--rootfs", layout.rootfs().toString()), out + err);
+  }
 }

@@ -68,6 +68,59 @@ class LogExcerptTest {
   }
 
   @Test
+  void readsNothingBeforeTheLowerBound() throws Exception {
+    String before = "make: *** No rule to make target 'distclean'.  Stop.\nRunning in /w: make -j4\n";
+    StringBuilder sb = new StringBuilder(before);
+    String pad = "x".repeat(90);
+    // fewer lines than the cluster gap, more bytes than two 64 KiB chunks
+    for (int i = 0; i < 1500; i++) sb.append("cc -c f").append(i).append(".c -DPAD=").append(pad).append('\n');
+    sb.append("ld: b.o: multiple definition of `counter'; a.o: first defined here\nmake: *** [Makefile:3: prog] Error 1\n");
+    Path log = dir.resolve("e.log");
+    Files.writeString(log, sb);
+    long from = before.getBytes(StandardCharsets.UTF_8).length;
+    LogExcerpt ex = LogExcerpt.read(log, LogExcerpt.SCAN_BUDGET, from);
+    assertEquals(List.of("ld: b.o: multiple definition of `counter'; a.o: first defined here",
+        "make: *** [Makefile:3: prog] Error 1"), ex.decisive());
+    assertEquals(Files.size(log) - from, ex.scannedBytes());
+    assertEquals(3, LogExcerpt.read(log, LogExcerpt.SCAN_BUDGET, 0).decisive().size(), "the whole log has the cleanup's line");
+    // only the failed command's lines, even when they are few
+    Path small = dir.resolve("f.log");
+    Files.writeString(small, before + "main.c:1:1: error: x\n");
+    assertEquals(List.of("main.c:1:1: error: x"), LogExcerpt.read(small, LogExcerpt.SCAN_BUDGET, from).decisive());
+    assertEquals(2, LogExcerpt.read(small).decisive().size());
+    // an offset past the end (a replaced log) reads the whole log
+    assertEquals(2, LogExcerpt.read(small, LogExcerpt.SCAN_BUDGET, Files.size(small) + 10).decisive().size());
+  }
+
+  @Test
+  void firstRootReadsForwardsFromTheBoundWithCutLines() throws Exception {
+    String before = "old.c:1:1: error: before the bound\n";
+    String after = "x".repeat(10_000) + " error: in a cut line\n" + "a.c:1:1: warning: w\n" + "b.c:2:2: error: first\n"
+        + "c.c:3:3: error: second";
+    Path log = dir.resolve("g.log");
+    Files.writeString(log, before + after);
+    long from = before.length();
+    assertEquals("b.c:2:2: error: first", LogExcerpt.firstRoot(log, from, LogExcerpt.SCAN_BUDGET));
+    assertEquals("old.c:1:1: error: before the bound", LogExcerpt.firstRoot(log, 0, LogExcerpt.SCAN_BUDGET));
+    assertNull(LogExcerpt.firstRoot(log, from, 100), "the budget ends the search");
+    Files.writeString(log, before + "c.c:3:3: error: last line without newline");
+    assertEquals("c.c:3:3: error: last line without newline", LogExcerpt.firstRoot(log, from, LogExcerpt.SCAN_BUDGET));
+  }
+
+  @Test
+  void causeIsTheFirstRootLineElseTheEchoElseTheInnermostSummary() {
+    assertEquals("configure: error: no zlib", LogExcerpt.cause(List.of("./configure: 3: probe: not found",
+        "configure: error: no zlib")));
+    assertEquals("b.c:1:1: error: x", LogExcerpt.cause(List.of("a.c:1:1: warning: unused", "make[1]: *** [M:1: b.o] Error 1",
+        "b.c:1:1: error: x", "collect2: error: ld returned 1 exit status")));
+    assertEquals("collect2: error: ld returned 1 exit status",
+        LogExcerpt.cause(List.of("make[1]: *** [M:1: p] Error 1", "collect2: error: ld returned 1 exit status")));
+    assertEquals("make[2]: *** [M:1: p] Error 1",
+        LogExcerpt.cause(List.of("make[1]: Entering directory '/x'", "make[2]: *** [M:1: p] Error 1", "make: *** [M:2: all] Error 2")));
+    assertNull(LogExcerpt.cause(List.of("all good")));
+  }
+
+  @Test
   void noNewlinesAndCrlfAreHandled() throws Exception {
     Path log = dir.resolve("d.log");
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {

@@ -144,7 +144,14 @@ class RuleProposerRealBuildTest {
 
   @Test
   void missingMakeinfoAndHelp2manAreSkipped() throws Exception {
-    setUp("shell", "make -j2 MAKEINFO=\"${MAKEINFO:-makeinfo}\" HELP2MAN=\"${HELP2MAN:-help2man}\"", Map.of(), Map.of());
+    // A PATH holding only make and true: makeinfo and help2man are missing even on a machine
+    // that has them installed (the failure must be real, whatever the host carries).
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    for (String tool : List.of("make", "true")) {
+      Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
+    }
+    setUp("shell", "make -j2 MAKEINFO=\"${MAKEINFO:-makeinfo}\" HELP2MAN=\"${HELP2MAN:-help2man}\"",
+        Map.of("PATH", bin.toString()), Map.of());
     write("Makefile", "all: prog.info prog.1\nprog.info: prog.texi\n\t$(MAKEINFO) -o $@ prog.texi\n"
         + "prog.1:\n\t$(HELP2MAN) -o $@ ./prog\n");
     write("prog.texi", "\\input texinfo\n@bye\n");
@@ -154,11 +161,11 @@ class RuleProposerRealBuildTest {
 
   /** makeinfo fails first; after its fix help2man fails; after both the build succeeds. */
   Outcome failProposeApplyRebuildOrNext() throws Exception {
-    Outcome first = failAndPropose(FailureClass.COMPILE);
+    Outcome first = failAndPropose(FailureClass.MISSING_TOOL);
     assertEquals("missing-makeinfo", first.rule(), () -> String.join("\n", first.diagnosis().excerpt()));
     assertEquals(Map.of("MAKEINFO", "true"), first.proposal().env());
     new OverridesEditor(layout.overrides(), layout.overridesHistory()).apply(first.proposal(), first.diagnosis(), "rules");
-    Outcome second = failProposeApplyRebuild(FailureClass.COMPILE);
+    Outcome second = failProposeApplyRebuild(FailureClass.MISSING_TOOL);
     assertEquals("missing-help2man", second.rule());
     assertEquals(Map.of("HELP2MAN", "true"), second.proposal().env());
     return second;

@@ -40,6 +40,28 @@ class ProcessCommandRunnerTest {
   }
 
   @Test
+  void aFailureCarriesWhereItsOwnOutputBeginsWithAndWithoutEcho() throws Exception {
+    for (boolean echo : new boolean[] {false, true}) {
+      Path logFile = dir.resolve("logs/offset-" + echo + ".log");
+      try (ProcessCommandRunner r = new ProcessCommandRunner(logFile, "p/s", echo, log, Interrupts.none(), List.of(),
+          Duration.ofSeconds(5))) {
+        assertEquals(2, r.runTolerant(List.of("/bin/sh", "-c", "echo tolerated failure; exit 2"), dir, Map.of()));
+        StepFailedException e = assertThrows(StepFailedException.class,
+            () -> r.run(List.of("/bin/sh", "-c", "echo own output; exit 3"), dir, Map.of()));
+        r.note("Step failed: " + e.getMessage());
+        String text = Files.readString(logFile);
+        assertNotNull(e.outputOffset());
+        String from = text.substring(e.outputOffset().intValue());
+        assertTrue(from.startsWith("own output\nFinished in "), echo + ": " + from);
+        assertFalse(from.contains("tolerated"), from);
+        assertTrue(LogTail.last(logFile, 60, e.outputOffset()).get(0).equals("own output"), from);
+        assertEquals("tolerated failure", LogTail.last(logFile, 60).stream().filter(l -> l.startsWith("tolerated")).findFirst()
+            .orElseThrow());
+      }
+    }
+  }
+
+  @Test
   void echoPrefixesEachLineAndStillLogs() throws Exception {
     try (ProcessCommandRunner r = runner(true, Interrupts.none(), List.of())) {
       r.run(List.of("/bin/sh", "-c", "printf 'a\\nb\\npartial'"), dir, Map.of());

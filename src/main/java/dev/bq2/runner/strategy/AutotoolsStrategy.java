@@ -15,6 +15,8 @@ import java.util.List;
  * `autotools`: `./configure --prefix=P flags`, `make -jN`, `make [DESTDIR=D] install`. Without
  * `./configure` but with a CMakeLists.txt it builds like `cmake-project`, as the old tool does.
  * Unlike the old tool it is never used for unknown strategy names (the runner reports those).
+ * `make distclean`/`make clean` runs only when the runner wanted a clean tree and could not
+ * restore one (`StepContext.cleanFallback`).
  */
 final class AutotoolsStrategy implements Strategy {
   /** Pre-generated files that must look newer than configure.ac so automake is not re-run. */
@@ -32,7 +34,8 @@ final class AutotoolsStrategy implements Strategy {
   public void execute(StepContext ctx) throws StepFailedException, InterruptedException {
     Path cwd = ctx.cwd();
     if (Files.exists(cwd.resolve("configure"))) {
-      if (ctx.step().isCleanBuild() && Files.exists(cwd.resolve("Makefile"))) {
+      // The last resort: the runner restores the tree itself when it can (archive, git, pristine copy).
+      if (ctx.cleanFallback() && Files.exists(cwd.resolve("Makefile"))) {
         int status = ctx.commands().runTolerant(List.of("make", "distclean"), cwd, ctx.env());
         if (status != 0) {
           ctx.commands().note("WARN make distclean failed (" + status + "); attempting make clean");

@@ -1,5 +1,20 @@
-package dev.bq2.assistant;
+package dev.bq2.redact;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.bq2.json.Json;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -9,7 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Removes secrets from text before it leaves the machine: the values of environment variables
+ * Removes secrets from text before it leaves the machine or reaches a file we write from build
+ * output (reports, journals, session copies): the values of environment variables
  * whose names say they are secret (TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL), wherever those
  * values appear, assignments and JSON members with such names, and strings shaped like API keys.
  * Over-redacting is harmless here; a leaked key is not.
@@ -73,5 +89,60 @@ public final class Redactor {
       out = sb.toString();
     }
     return out;
+  }
+
+  /** Every string in a JSON-shaped value (record, map, list), redacted; the structure is kept. */
+  public <T> T redactJson(T value, Class<T> type) {
+    if (value == null) return null;
+    JsonNode tree = Json.MAPPER.valueToTree(value);
+    try {
+      return Json.MAPPER.treeToValue(redactNode(tree), type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("redacting a " + type.getSimpleName() + " broke its shape", e);
+    }
+  }
+
+  private JsonNode redactNode(JsonNode n) {
+    if (n.isTextual()) return TextNode.valueOf(redact(n.asText()));
+    if (n.isObject()) {
+      ObjectNode o = (ObjectNode) n;
+      o.fields().forEachRemaining(e -> e.setValue(redactNode(e.getValue())));
+      return o;
+    }
+    if (n.isArray()) {
+      ArrayNode a = (ArrayNode) n;
+      for (int i = 0; i < a.size(); i++) a.set(i, redactNode(a.get(i)));
+      return a;
+    }
+    return n;
+  }
+
+  /**
+   * Copies a text file line by line with secrets removed (bounded memory, whatever the size);
+   * bytes that are not UTF-8 become U+FFFD in the copy.
+   */
+  public void copyRedacted(Path from, Path to) throws IOException {
+    if (from.getFileName().toString().endsWith(".json") && Files.size(from) < (64L << 20)) {
+      // A report: redact its strings, not its text, so JSON escapes are never cut in half.
+      try {
+        JsonNode tree = Json.MAPPER.readTree(Files.readString(from, StandardCharsets.UTF_8));
+        if (tree != null && tree.isContainerNode()) {
+          Files.writeString(to, Json.pretty(redactNode(tree)), StandardCharsets.UTF_8);
+          return;
+        }
+      } catch (IOException notJson) {
+        // not JSON after all: copied as text below
+      }
+    }
+    CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(from), dec));
+         BufferedWriter out = Files.newBufferedWriter(to, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        out.write(redact(line));
+        out.write('\n');
+      }
+    }
   }
 }

@@ -1,0 +1,204 @@
+package dev.bq2.runner;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.bq2.json.AtomicFile;
+import dev.bq2.json.Json;
+import dev.bq2.state.Timestamps;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Copies of step trees taken before their first build (`var/lib/sysroot-build-pristine/<phase>/<step>/`:
+ * `tree/` and `pristine.json`), for steps whose tree neither an archive nor git can restore.
+ *
+ * <p>The copy is `cp -a --reflink=auto`, so it costs next to nothing on a file system with
+ * reflinks (btrfs, XFS) and keeps timestamps, which autotools needs to not regenerate files.
+ * Restoring syncs the tree back to the copy: what the build created is removed, what it
+ * changed (objects, but also tracked files such as `Makefile.in`) is copied back with its
+ * original attributes, and unchanged files are not touched.
+ */
+public final class PristineTrees {
+  static final String INFO = "pristine.json";
+  static final String TREE = "tree";
+
+  /** What the copy is a copy of; a copy of another workdir (the workdir was overridden) is discarded. */
+  @JsonPropertyOrder({"workdir", "taken_at"})
+  record Info(String workdir, String takenAt) {}
+
+  /** How many entries a restore removed and copied back. */
+  public record Sync(int removed, int restored) {}
+
+  private final Path dir;
+
+  public PristineTrees(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** `<dir>/<phase>/<step>`; names are plan ids, a `/` in one would escape, so it is replaced. */
+  Path stepDir(String phase, String step) {
+    return dir.resolve(safe(phase)).resolve(safe(step));
+  }
+
+  private static String safe(String name) {
+    String s = name.replace('/', '_');
+    return s.equals(".") || s.equals("..") ? "_" + s : s;
+  }
+
+  /** The copy of `tree` for this step, if one was taken of this very workdir. */
+  public Optional<Path> copyOf(String phase, String step, Path tree) {
+    Path d = stepDir(phase, step);
+    Path info = d.resolve(INFO);
+    if (!Files.isRegularFile(info) || !Files.isDirectory(d.resolve(TREE), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+    try {
+      Info i = Json.parse(info, Files.readString(info), Info.class, "remove " + d + " (the runner takes a new copy)");
+      if (!tree.toAbsolutePath().normalize().toString().equals(i.workdir())) return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+    return Optional.of(d.resolve(TREE));
+  }
+
+  /** Copies `tree` (`cp -a --reflink=auto`) into a temp folder, then renames it into place. */
+  public Path take(String phase, String step, Path tree) throws StepFailedException, InterruptedException {
+    Path d = stepDir(phase, step);
+    try {
+      TreeRestore.deleteRecursively(d);
+      Files.createDirectories(d);
+      Path tmp = Files.createTempDirectory(d, TREE + ".tmp-");
+      TreeRestore.exec(List.of("cp", "-a", "--reflink=auto", tree + "/.", tmp.toString()), d, "copy " + tree);
+      Files.move(tmp, d.resolve(TREE), StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.writeJson(d.resolve(INFO), new Info(tree.toAbsolutePath().normalize().toString(),
+          Timestamps.state(Instant.now())));
+    } catch (IOException e) {
+      throw new StepFailedException("Cannot keep a pristine copy of " + tree + " in " + d + ": " + e);
+    }
+    return d.resolve(TREE);
+  }
+
+  /** Removes the step's copy (the step completed). */
+  public void remove(String phase, String step) throws StepFailedException {
+    Path d = stepDir(phase, step);
+    TreeRestore.deleteRecursively(d);
+    for (Path p = d.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
+      try (Stream<Path> rest = Files.isDirectory(p) ? Files.list(p) : Stream.empty()) {
+        if (rest.findAny().isPresent()) break;
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        break; // an empty folder left behind is harmless
+      }
+    }
+  }
+
+  /**
+   * Makes `tree` equal to `copy`: entries missing from the copy or of another kind are deleted,
+   * missing or changed files (size, mtime or mode differ) and symlinks are copied back with
+   * their attributes, directory modes and mtimes are restored last.
+   */
+  public static Sync sync(Path copy, Path tree) throws IOException {
+    int[] removed = {0};
+    int[] restored = {0};
+    Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+        if (d.equals(tree)) return FileVisitResult.CONTINUE;
+        Path src = copy.resolve(tree.relativize(d).toString());
+        if (!Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+          TreeRestore.deleteTree(d);
+          removed[0]++;
+          return FileVisitResult.SKIP_SUBTREE;
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+        Path src = copy.resolve(tree.relativize(f).toString());
+        BasicFileAttributes s = attrs(src);
+        if (s == null || kind(s) != kind(attrs)) {
+          Files.delete(f);
+          removed[0]++;
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    Files.walkFileTree(copy, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+        Path target = tree.resolve(copy.relativize(d).toString());
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectory(target);
+          restored[0]++;
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+        Path target = tree.resolve(copy.relativize(f).toString());
+        if (attrs.isSymbolicLink()) {
+          Path link = Files.readSymbolicLink(f);
+          if (!Files.isSymbolicLink(target) || !Files.readSymbolicLink(target).equals(link)) {
+            Files.deleteIfExists(target);
+            Files.createSymbolicLink(target, link);
+            restored[0]++;
+          }
+        } else if (attrs.isRegularFile()) {
+          PosixFileAttributes t = posix(target);
+          if (t == null || t.size() != attrs.size() || !t.lastModifiedTime().equals(attrs.lastModifiedTime())
+              || !t.permissions().equals(posix(f).permissions())) {
+            Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES,
+                LinkOption.NOFOLLOW_LINKS);
+            restored[0]++;
+          }
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+        if (exc != null) throw exc;
+        Path target = tree.resolve(copy.relativize(d).toString());
+        PosixFileAttributes a = posix(d);
+        Files.setPosixFilePermissions(target, a.permissions());
+        Files.setLastModifiedTime(target, a.lastModifiedTime());
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return new Sync(removed[0], restored[0]);
+  }
+
+  private static int kind(BasicFileAttributes a) {
+    return a.isSymbolicLink() ? 1 : a.isDirectory() ? 2 : a.isRegularFile() ? 3 : 4;
+  }
+
+  private static BasicFileAttributes attrs(Path p) {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static PosixFileAttributes posix(Path p) {
+    try {
+      return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}
