@@ -43,6 +43,11 @@ public final class ClaudeProposer extends AssistantProposer {
     }
     if (run.process.timedOut()) throw timedOut(a);
     JsonNode r = run.result;
+    if (r == null && run.resultError != null) {
+      a.outcome = AssistantAttempt.INVALID;
+      throw new ProposerException("claude answer is not a valid proposal: its result is not strict JSON ("
+          + run.resultError + ")");
+    }
     if (r == null) {
       throw new ProposerException("claude gave no result (exit " + run.process.exitCode() + "): "
           + lastLine(run.stdout.isBlank() ? run.process.stderrTail() : run.stdout));
@@ -91,12 +96,12 @@ public final class ClaudeProposer extends AssistantProposer {
         AssistantProcess.MAX_ANSWER_BYTES);
     a.exitCode = run.process.timedOut() ? null : run.process.exitCode();
     run.stdout = out.toString();
-    run.result = result(run.stdout);
+    run.result = result(run.stdout, run);
     return run;
   }
 
   /** The `{"type":"result",...}` object: the whole stdout, or its last JSON line. */
-  private static JsonNode result(String stdout) {
+  private static JsonNode result(String stdout, Run run) {
     String[] lines = stdout.strip().split("\n");
     List<String> candidates = new ArrayList<>();
     candidates.add(stdout.strip());
@@ -107,7 +112,12 @@ public final class ClaudeProposer extends AssistantProposer {
         JsonNode n = Json.MAPPER.readTree(c);
         if (n != null && n.isObject() && "result".equals(n.path("type").asText())) return n;
       } catch (IOException e) {
-        // try the next candidate
+        // try the next candidate; remember why a result line was refused (a key given twice)
+        if (run.resultError == null && c.contains("\"type\"") && c.contains("\"result\"")
+            && e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getOriginalMessage() != null
+            && j.getOriginalMessage().startsWith("Duplicate field")) {
+          run.resultError = j.getOriginalMessage().lines().findFirst().orElse("");
+        }
       }
     }
     return null;
@@ -122,5 +132,6 @@ public final class ClaudeProposer extends AssistantProposer {
     AssistantProcess.Result process;
     String stdout;
     JsonNode result;
+    String resultError;
   }
 }

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
 import dev.bq2.propose.Proposal;
@@ -21,12 +25,16 @@ import java.util.Map;
 /**
  * The proposal JSON schema given to assistants (`schemas/proposal.schema.json`, strict in the
  * OpenAI structured-output style: every key required, no extra keys, so `env` is a list of
- * name/value pairs) and our own check of answers against it: Codex does not check that its final
- * message matches the schema, and a command proposer may print anything.
+ * name/value pairs) and the check of answers against it with networknt's json-schema-validator
+ * (the schema file is the single source): Codex does not check that its final message matches
+ * the schema, and a command proposer may print anything. Answers are parsed by the one strict
+ * mapper, so a key given twice ("escalate": true, "escalate": false) is refused, not last-wins.
  */
 public final class ProposalSchema {
   public static final String RESOURCE = "/schemas/proposal.schema.json";
   private static final JsonNode SCHEMA = load();
+  /** networknt's validator, built once from the same schema file (draft 2020-12 semantics). */
+  private static final Schema VALIDATOR = validator(SCHEMA);
 
   private ProposalSchema() {}
 
@@ -58,7 +66,11 @@ public final class ProposalSchema {
       node = Json.MAPPER.readTree(answer.strip());
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at " + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
-      throw new InvalidProposalException("not JSON" + where + ": " + firstLine(e.getOriginalMessage()));
+      String msg = firstLine(e.getOriginalMessage());
+      if (msg.startsWith("Duplicate field '")) {
+        throw new InvalidProposalException("a key is given twice" + where + " (" + msg + "); each key may appear once");
+      }
+      throw new InvalidProposalException("not JSON" + where + ": " + msg);
     }
     return fromTree(node);
   }
@@ -75,8 +87,9 @@ public final class ProposalSchema {
       obj.set("env", pairs);
       node = obj;
     }
+    if (node == null || node.isMissingNode()) throw new InvalidProposalException("empty answer, expected a proposal JSON object");
     List<String> problems = new ArrayList<>();
-    check(SCHEMA, node, "$", problems);
+    for (Error e : VALIDATOR.validate(node)) problems.add(describe(e));
     if (!problems.isEmpty()) {
       throw new InvalidProposalException("does not match the proposal schema: " + String.join("; ", problems));
     }
@@ -99,62 +112,46 @@ public final class ProposalSchema {
         node.get("escalate").asBoolean());
   }
 
-  /** The subset of JSON Schema the proposal schema uses: type, properties, required, additionalProperties, items. */
-  private static void check(JsonNode schema, JsonNode value, String at, List<String> problems) {
-    JsonNode type = schema.get("type");
-    if (type != null && !typeMatches(type, value)) {
-      problems.add(at + ": expected " + (type.isArray() ? join(type) : type.asText()) + ", got " + kind(value));
-      return;
-    }
-    if (value.isObject()) {
-      JsonNode props = schema.path("properties");
-      for (JsonNode req : schema.path("required")) {
-        if (!value.has(req.asText())) problems.add(at + ": missing required key \"" + req.asText() + "\"");
-      }
-      Iterator<String> names = value.fieldNames();
-      while (names.hasNext()) {
-        String name = names.next();
-        if (props.has(name)) {
-          check(props.get(name), value.get(name), at + "." + name, problems);
-        } else if (schema.path("additionalProperties").isBoolean() && !schema.get("additionalProperties").asBoolean()) {
-          problems.add(at + ": unexpected key \"" + name + "\"");
-        }
-      }
-    } else if (value.isArray() && schema.has("items")) {
-      for (int i = 0; i < value.size(); i++) check(schema.get("items"), value.get(i), at + "[" + i + "]", problems);
-    }
-  }
-
-  private static boolean typeMatches(JsonNode type, JsonNode value) {
-    if (type.isArray()) {
-      for (JsonNode t : type) if (typeMatches(t, value)) return true;
-      return false;
-    }
-    return switch (type.asText()) {
-      case "object" -> value.isObject();
-      case "array" -> value.isArray();
-      case "string" -> value.isTextual();
-      case "boolean" -> value.isBoolean();
-      case "integer" -> value.isIntegralNumber();
-      case "number" -> value.isNumber();
-      case "null" -> value.isNull();
-      default -> false;
+  /** "$.configure_flags_add[0]: expected string, got number", in the words the old checks used. */
+  private static String describe(Error e) {
+    String at = jsonPath(e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString());
+    Object[] args = e.getArguments() == null ? new Object[0] : e.getArguments();
+    return switch (e.getKeyword() == null ? "" : e.getKeyword()) {
+      case "type" -> at + ": expected " + typeOf(e.getSchemaNode()) + ", got " + kind(e.getInstanceNode());
+      case "required" -> at + ": missing required key \"" + (args.length > 0 ? args[0] : e.getProperty()) + "\"";
+      case "additionalProperties" -> at + ": unexpected key \"" + (args.length > 0 ? args[0] : e.getProperty()) + "\"";
+      default -> at + ": " + e.getMessage();
     };
   }
 
+  /** `/env/0/value` → `$.env[0].value`. */
+  static String jsonPath(String pointer) {
+    StringBuilder sb = new StringBuilder("$");
+    for (String part : pointer.split("/")) {
+      if (part.isEmpty()) continue;
+      String name = part.replace("~1", "/").replace("~0", "~");
+      if (name.chars().allMatch(Character::isDigit)) sb.append('[').append(name).append(']');
+      else sb.append('.').append(name);
+    }
+    return sb.toString();
+  }
+
+  private static String typeOf(JsonNode typeKeyword) {
+    if (typeKeyword == null) return "another type";
+    if (!typeKeyword.isArray()) return typeKeyword.asText();
+    List<String> s = new ArrayList<>();
+    typeKeyword.forEach(t -> s.add(t.asText()));
+    return String.join(" or ", s);
+  }
+
   private static String kind(JsonNode v) {
+    if (v == null || v.isNull() || v.isMissingNode()) return "null";
     if (v.isObject()) return "object";
     if (v.isArray()) return "array";
     if (v.isTextual()) return "string";
     if (v.isBoolean()) return "boolean";
     if (v.isNumber()) return "number";
     return "null";
-  }
-
-  private static String join(JsonNode types) {
-    List<String> s = new ArrayList<>();
-    types.forEach(t -> s.add(t.asText()));
-    return String.join(" or ", s);
   }
 
   private static List<String> strings(JsonNode array) {
@@ -180,6 +177,16 @@ public final class ProposalSchema {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Schema validator(JsonNode schema) {
+    // The validator logs through SLF4J; without a provider SLF4J prints three warning lines on
+    // stderr. We want none of its logging: select SLF4J's own no-op provider, quietly.
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.internal.verbosity", "WARN");
+      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+    }
+    return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema);
   }
 
   /** An answer that is not a valid proposal; the message says where and why. */

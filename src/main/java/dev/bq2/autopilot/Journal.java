@@ -3,6 +3,7 @@ package dev.bq2.autopilot;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
+import dev.bq2.json.TextBounds;
 import dev.bq2.redact.Redactor;
 import dev.bq2.state.Timestamps;
 import java.io.IOException;
@@ -105,9 +106,11 @@ public final class Journal {
 
   public synchronized JournalEvent record(String type, Integer iteration, String phase, String step,
       String message, Map<String, Object> data) {
-    // Messages and data carry build output (errors, excerpts): secrets in it stay out of the journal.
-    JournalEvent e = redactor.redactJson(new JournalEvent(Instant.now().toString(), type, iteration, phase, step, message,
-        data == null ? Map.of() : data), JournalEvent.class);
+    // Messages and data carry build output (errors, excerpts): secrets in it stay out of the journal,
+    // and every text is bounded so that events.jsonl stays readable (json.TextBounds).
+    JournalEvent e = redactor.redactJson(new JournalEvent(Instant.now().toString(), type, iteration, clip(phase),
+        clip(step), TextBounds.clip(message, TextBounds.STORED_TEXT), data == null ? Map.of() : bounded(data)),
+        JournalEvent.class);
     AtomicFile.appendLine(dir.resolve("events.jsonl"), Json.line(e));
     events.add(e);
     AtomicFile.write(dir.resolve("journal.md"), JournalMarkdown.render(events));
@@ -127,6 +130,39 @@ public final class Journal {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot archive " + file + " into " + dir, e);
     }
+  }
+
+  private static String clip(String s) {
+    return TextBounds.clip(s, TextBounds.STORED_TEXT);
+  }
+
+  /**
+   * A copy of {@code data} whose strings (keys too, at any depth, also inside records such as a
+   * proposal) are at most {@link TextBounds#JOURNAL_VALUE} chars, so that no build output or
+   * assistant answer makes `events.jsonl` unreadable (issue 9: our reader refuses huge strings).
+   */
+  static Map<String, Object> bounded(Map<String, Object> data) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    data.forEach((k, v) -> out.put(TextBounds.clip(k, TextBounds.JOURNAL_VALUE), boundedValue(v)));
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object boundedValue(Object v) {
+    if (v == null || v instanceof Number || v instanceof Boolean) return v;
+    if (v instanceof CharSequence s) return TextBounds.clip(s.toString(), TextBounds.JOURNAL_VALUE);
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(TextBounds.clip(String.valueOf(k), TextBounds.JOURNAL_VALUE), boundedValue(x)));
+      return out;
+    }
+    if (v instanceof Iterable<?> it) {
+      List<Object> out = new ArrayList<>();
+      it.forEach(x -> out.add(boundedValue(x)));
+      return out;
+    }
+    // records and other beans: bound their JSON form
+    return boundedValue(Json.MAPPER.convertValue(v, Object.class));
   }
 
   public static Map<String, Object> data(Object... kv) {

@@ -17,8 +17,8 @@ public record BuildPhase(
     @JsonProperty(required = true) String namespace,
     @JsonProperty(required = true) String installPrefix,
     String destdir,
-    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Map<String, String> env,
-    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) List<BuildStep> steps) {
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL, contentNulls = Nulls.FAIL) Map<String, String> env,
+    @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL, contentNulls = Nulls.FAIL) List<BuildStep> steps) {
 
   public BuildPhase {
     env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));

@@ -1,11 +1,13 @@
 package dev.bq2.plan;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The mutable overrides file (interop.md §2): the user's fixes, to be back-annotated later. */
-public record Overrides(Map<String, PhaseOverride> phases) {
+public record Overrides(@JsonSetter(contentNulls = Nulls.FAIL) Map<String, PhaseOverride> phases) {
   public Overrides {
     phases = phases == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(phases));
   }

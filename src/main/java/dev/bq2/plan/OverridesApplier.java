@@ -32,7 +32,7 @@ public final class OverridesApplier {
       PhaseOverride po = overrides.phases().get(phase.name());
       phases.add(po == null ? phase : applyPhase(phase, po, where));
     }
-    return new BuildPlan(plan.formatVersion(), phases);
+    return PlanChecks.check(new BuildPlan(plan.formatVersion(), phases), "plan after applying " + where);
   }
 
   private static BuildPhase applyPhase(BuildPhase phase, PhaseOverride po, String where) {

@@ -1,6 +1,8 @@
 package dev.bq2.plan;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +17,10 @@ public record PhaseOverride(
     String installPrefix,
     String destdir,
     Boolean destdirClear,
-    Map<String, String> env,
-    List<String> packages,
-    List<BuildStep> extraSteps,
-    Map<String, StepOverride> steps) {
+    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> env,
+    @JsonSetter(contentNulls = Nulls.FAIL) List<String> packages,
+    @JsonSetter(contentNulls = Nulls.FAIL) List<BuildStep> extraSteps,
+    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, StepOverride> steps) {
 
   public PhaseOverride {
     env = env == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(env));

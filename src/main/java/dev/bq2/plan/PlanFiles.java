@@ -38,7 +38,7 @@ public final class PlanFiles {
       throw Bq2Exception.badInput(file + ": field format_version: Unsupported build plan format version "
           + version.intValue() + " (expected 2); regenerate the plan with the builder");
     }
-    return Json.parse(file, text, BuildPlan.class, fix);
+    return PlanChecks.check(Json.parse(file, text, BuildPlan.class, fix), file.toString());
   }
 
   /** A missing overrides file means no overrides, as in the existing tool. */

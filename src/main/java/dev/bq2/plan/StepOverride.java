@@ -1,6 +1,8 @@
 package dev.bq2.plan;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,15 +23,15 @@ public record StepOverride(
     String installPrefix,
     String destdir,
     Boolean destdirClear,
-    Map<String, String> env,
+    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> env,
     Boolean cleanBuild,
-    List<SourceSpec> sources,
-    List<ExtractSpec> extractSources,
+    @JsonSetter(contentNulls = Nulls.FAIL) List<SourceSpec> sources,
+    @JsonSetter(contentNulls = Nulls.FAIL) List<ExtractSpec> extractSources,
     String content,
-    List<String> configureFlags,
-    List<String> configureFlagsAdd,
-    List<String> patches,
-    List<String> patchesAdd) {
+    @JsonSetter(contentNulls = Nulls.FAIL) List<String> configureFlags,
+    @JsonSetter(contentNulls = Nulls.FAIL) List<String> configureFlagsAdd,
+    @JsonSetter(contentNulls = Nulls.FAIL) List<String> patches,
+    @JsonSetter(contentNulls = Nulls.FAIL) List<String> patchesAdd) {
 
   public StepOverride {
     env = env == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(env));

@@ -45,6 +45,7 @@ public final class ProposalValidator {
   public static List<String> validate(Proposal p, ProposalRequest req) {
     List<String> why = new ArrayList<>();
     if (p == null) return List.of("no proposal");
+    if (oversized(p, why)) return why;
     if (p.escalate()) {
       why.add(p.hasNoChanges() ? "escalation: no safe fix known, nothing to apply"
           : "escalate is true but the delta has changes; an escalation carries no changes");
@@ -105,6 +106,45 @@ public final class ProposalValidator {
       }
     }
     return why;
+  }
+
+  /**
+   * Size bounds (json.TextBounds), checked first so that no other reason quotes a huge value:
+   * an oversized flag or env value makes the build fail with "Argument list too long" and its
+   * error text swell every file it is stored in.
+   */
+  private static boolean oversized(Proposal p, List<String> why) {
+    int max = dev.bq2.json.TextBounds.FLAG;
+    int maxEnv = dev.bq2.json.TextBounds.ENV_VALUE;
+    int maxWhy = dev.bq2.json.TextBounds.RATIONALE;
+    if (p.configureFlagsAdd().size() > 64) why.add("too many configure flags (" + p.configureFlagsAdd().size() + ")");
+    else {
+      for (int i = 0; i < p.configureFlagsAdd().size(); i++) {
+        String f = p.configureFlagsAdd().get(i);
+        if (f != null && f.length() > max) why.add("configure flag #" + (i + 1) + " is " + f.length() + " chars (at most " + max + ")");
+      }
+    }
+    if (p.env().size() > 64) why.add("too many env keys (" + p.env().size() + ")");
+    else {
+      p.env().forEach((k, v) -> {
+        if (k != null && k.length() > 256) why.add("an env key is " + k.length() + " chars (at most 256)");
+        else if (v != null && v.length() > maxEnv) why.add("env " + k + " is " + v.length() + " chars (at most " + maxEnv + ")");
+      });
+    }
+    if (p.patchesAdd().size() > 64) why.add("too many patches (" + p.patchesAdd().size() + ")");
+    else {
+      for (String patch : p.patchesAdd()) {
+        if (patch != null && patch.length() > 4096) why.add("a patch path is " + patch.length() + " chars (at most 4096)");
+      }
+    }
+    if (p.buildDir() != null && p.buildDir().length() > 4096) why.add("build_dir is " + p.buildDir().length() + " chars (at most 4096)");
+    if (p.rationale() != null && p.rationale().length() > maxWhy) {
+      why.add("rationale is " + p.rationale().length() + " chars (at most " + maxWhy + ")");
+    }
+    for (String s : new String[] {p.phase(), p.step()}) {
+      if (s != null && s.length() > 4096) why.add("a phase or step name is " + s.length() + " chars (at most 4096)");
+    }
+    return !why.isEmpty();
   }
 
   /**

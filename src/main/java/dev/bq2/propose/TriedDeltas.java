@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.bq2.Bq2Exception;
 import dev.bq2.json.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,29 +44,60 @@ public final class TriedDeltas {
   }
 
   /**
-   * Every line. A torn last line (a crash mid-append) is skipped; a bad line elsewhere is an
-   * error naming the file and line, since the history would otherwise be silently wrong.
+   * Every line. A torn last line (no final newline: a crash mid-append by an older bq2) is
+   * reported with one warning on stderr and skipped, keeping everything before it; a bad line
+   * elsewhere is an error naming the file and line, since the history would otherwise be
+   * silently wrong.
    */
   public static List<HistoryEntry> read(Path historyFile) {
-    List<String> lines;
+    String fix = "fix or remove that line";
+    byte[] bytes;
     try {
-      lines = Files.readAllLines(historyFile, StandardCharsets.UTF_8);
+      long size = Files.size(historyFile);
+      if (size > Json.MAX_DOCUMENT_BYTES) {
+        throw Bq2Exception.badInput(historyFile + ": file too large (" + size + " bytes; bq2 reads at most "
+            + Json.MAX_DOCUMENT_BYTES + "); archive it and start a new history");
+      }
+      bytes = Files.readAllBytes(historyFile);
     } catch (NoSuchFileException e) {
       return List.of();
     } catch (IOException e) {
       throw Bq2Exception.badInput(historyFile + ": cannot read (" + e.getMessage() + "); check its permissions");
     }
+    int end = bytes.length;
+    while (end > 0 && bytes[end - 1] != '\n') end--;
+    byte[] tail = Arrays.copyOfRange(bytes, end, bytes.length);
+    List<String> lines = new ArrayList<>(Json.utf8(historyFile, Arrays.copyOf(bytes, end), fix).lines().toList());
+    int complete = lines.size();
     List<HistoryEntry> out = new ArrayList<>();
+    String tornWhy = null;
+    if (tail.length > 0) {
+      try {
+        lines.add(Json.utf8(historyFile, tail, fix));
+      } catch (Bq2Exception e) {
+        tornWhy = "invalid UTF-8";
+      }
+    }
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.isBlank()) continue;
       try {
-        out.add(Json.MAPPER.readValue(line, HistoryEntry.class));
-      } catch (JsonProcessingException e) {
-        if (i == lines.size() - 1) break;
-        String msg = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
-        throw Bq2Exception.badInput(historyFile + ":" + (i + 1) + ": not a history entry (" + msg + "); fix or remove that line");
+        HistoryEntry h = Json.MAPPER.readValue(line, HistoryEntry.class);
+        if (h == null) throw new IllegalArgumentException("null");
+        out.add(h);
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        String msg = e instanceof JsonProcessingException j ? String.valueOf(j.getOriginalMessage()) : "null is not an entry";
+        msg = msg.lines().findFirst().orElse("");
+        if (i >= complete) {
+          tornWhy = msg;
+          break;
+        }
+        throw Bq2Exception.badInput(historyFile + ":" + (i + 1) + ": not a history entry (" + msg + "); " + fix);
       }
+    }
+    if (tornWhy != null) {
+      System.err.println("bq2: warning: " + historyFile + ":" + (complete + 1) + ": torn last line skipped ("
+          + tail.length + " bytes without a newline, an interrupted write); the " + out.size() + " entries before it are kept");
     }
     return out;
   }

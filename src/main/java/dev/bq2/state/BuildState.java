@@ -2,6 +2,8 @@ package dev.bq2.state;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,12 +30,19 @@ public record BuildState(
     String invalidatedAt,
     String invalidationReason,
     Progress progress,
-    Map<String, Map<String, String>> stepFingerprints,
-    Map<String, Map<String, String>> attemptFingerprints) {
+    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, Map<String, String>> stepFingerprints,
+    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, Map<String, String>> attemptFingerprints) {
 
   public BuildState {
     formatVersion = formatVersion == null ? 1 : formatVersion;
     progress = progress == null ? Progress.empty() : progress;
+    if (stepFingerprints != null) {
+      stepFingerprints.forEach((k, v) -> {
+        if (v == null || v.values().stream().anyMatch(java.util.Objects::isNull)) {
+          throw new IllegalArgumentException("step_fingerprints." + k + " holds null; expected an object of step digests");
+        }
+      });
+    }
     stepFingerprints = stepFingerprints == null ? null
         : Collections.unmodifiableMap(new LinkedHashMap<>(stepFingerprints));
     attemptFingerprints = attemptFingerprints == null ? null

@@ -9,4 +9,10 @@ public record FailureRef(
     @JsonProperty(required = true) String step,
     @JsonProperty(required = true) String occurredAt,
     String error,
-    String reportPath) {}
+    String reportPath) {
+
+  /** A build's error can be megabytes (a 20 MB argv echoed back); the state keeps a bounded text. */
+  public FailureRef {
+    error = dev.bq2.json.TextBounds.clip(error, dev.bq2.json.TextBounds.STORED_TEXT);
+  }
+}

@@ -1,6 +1,8 @@
 package dev.bq2.state;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,13 +13,20 @@ import java.util.Map;
 @JsonPropertyOrder({"current_phase", "completed_steps", "last_success", "last_failure"})
 public record Progress(
     String currentPhase,
-    Map<String, List<String>> completedSteps,
+    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, List<String>> completedSteps,
     StepRef lastSuccess,
     FailureRef lastFailure) {
 
   public Progress {
     Map<String, List<String>> copy = new LinkedHashMap<>();
-    if (completedSteps != null) completedSteps.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    if (completedSteps != null) {
+      completedSteps.forEach((k, v) -> {
+        if (v == null || v.stream().anyMatch(java.util.Objects::isNull)) {
+          throw new IllegalArgumentException("completed_steps." + k + " holds null; expected an array of step names");
+        }
+        copy.put(k, List.copyOf(v));
+      });
+    }
     completedSteps = Collections.unmodifiableMap(copy);
   }
 

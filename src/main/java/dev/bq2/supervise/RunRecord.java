@@ -1,5 +1,6 @@
 package dev.bq2.supervise;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
@@ -19,13 +20,13 @@ import java.util.List;
 public record RunRecord(
     int formatVersion,
     String phase,
-    long pid,
+    @JsonProperty(required = true) long pid,
     Long startTime,
     String bootId,
     List<String> command,
     String cwd,
-    String log,
-    String exitFile,
+    @JsonProperty(required = true) String log,
+    @JsonProperty(required = true) String exitFile,
     String startedAt,
     Long autopilotPid) {
 

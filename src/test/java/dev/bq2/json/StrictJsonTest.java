@@ -1,0 +1,164 @@
+package dev.bq2.json;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bq2.Bq2Exception;
+import dev.bq2.InProcessCli;
+import dev.bq2.assistant.ProposalSchema;
+import dev.bq2.plan.BuildPlan;
+import dev.bq2.plan.Overrides;
+import dev.bq2.plan.PlanFiles;
+import dev.bq2.state.BuildState;
+import dev.bq2.state.StateStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9 items 4 and 10: duplicate keys, coerced scalars, invalid UTF-8 and null files or
+ * values are refused with one line (exit 2) naming the place, as the existing tool refuses them.
+ */
+class StrictJsonTest {
+  @TempDir Path dir;
+
+  static final String STEP = "{\"name\": \"a\", \"strategy\": \"shell\", \"configure_flags\": [], \"patches\": [],"
+      + " \"env\": {}, \"clean_build\": false, \"content\": \"true\"}";
+
+  static String plan(String step) {
+    return "{\"format_version\": 2, \"phases\": [{\"name\": \"p\", \"description\": \"d\", \"namespace\": \"host\","
+        + " \"install_prefix\": \"/usr\", \"env\": {}, \"steps\": [" + step + "]}]}";
+  }
+
+  Path rootfs(String planText) throws Exception {
+    Path root = dir.resolve("root");
+    Files.createDirectories(root.resolve("var/lib"));
+    Files.writeString(root.resolve("var/lib/sysroot-build-plan.json"), planText);
+    return root;
+  }
+
+  /** Status on that rootfs: exit 2, one line; returns the line. */
+  static String refusedByStatus(Path root) {
+    InProcessCli.Result r = InProcessCli.run("sysroot-status", "--rootfs", root.toString());
+    assertEquals(2, r.exit(), r.toString());
+    assertEquals(1, r.err().lines().count(), r.toString());
+    assertFalse(r.err().contains("Exception"), r.toString());
+    return r.err().strip();
+  }
+
+  @Test
+  void duplicateKeysAreRefusedNamingTheKeyAndLine() throws Exception {
+    Path root = rootfs(plan(STEP.replace("\"clean_build\": false", "\"clean_build\": false,\n \"clean_build\": true")));
+    String err = refusedByStatus(root);
+    assertTrue(err.contains(":2:") && err.contains("key \"clean_build\" given twice"), err);
+  }
+
+  @Test
+  void coercedScalarsAreRefusedAsTheExistingToolRefusesThem() throws Exception {
+    // interop.md: clean_build is a bool, env values are strings, configure_flags strings.
+    for (String bad : new String[] {
+        STEP.replace("\"clean_build\": false", "\"clean_build\": \"true\""),
+        STEP.replace("\"env\": {}", "\"env\": {\"JOBS\": 4}"),
+        STEP.replace("\"env\": {}", "\"env\": {\"FAST\": true}"),
+        STEP.replace("\"configure_flags\": []", "\"configure_flags\": [1]"),
+        STEP.replace("\"name\": \"a\"", "\"name\": 7")}) {
+      String err = refusedByStatus(rootfs(plan(bad)));
+      assertTrue(err.contains("field phases[0].steps[0].") && err.contains("expected "), err);
+    }
+    String err = refusedByStatus(rootfs(plan(STEP.replace("\"clean_build\": false", "\"clean_build\": \"true\""))));
+    assertTrue(err.contains("field phases[0].steps[0].clean_build: expected true or false, got a string"), err);
+    err = refusedByStatus(rootfs(plan(STEP.replace("\"env\": {}", "\"env\": {\"JOBS\": 4}"))));
+    assertTrue(err.contains("expected a string, got a number"), err);
+  }
+
+  @Test
+  void invalidUtf8NamesTheByteOffset() throws Exception {
+    Path root = rootfs(plan(STEP));
+    Path p = root.resolve("var/lib/sysroot-build-plan.json");
+    byte[] good = Files.readAllBytes(p);
+    int at = new String(good, StandardCharsets.UTF_8).indexOf("\"d\"") + 1;
+    good[at] = (byte) 0xC3; // a lead byte followed by '"', not a continuation byte
+    Files.write(p, good);
+    String err = refusedByStatus(root);
+    assertTrue(err.contains("invalid UTF-8 at byte offset " + at + " (byte 0xc3)"), err);
+  }
+
+  @Test
+  void nullFilesAndNullValuesAreOneLineNotANullPointerException() throws Exception {
+    Path root = rootfs(plan(STEP));
+    Path overrides = root.resolve("var/lib/sysroot-build-overrides.json");
+    Path state = root.resolve("var/lib/sysroot-build-state.json");
+    Files.writeString(overrides, "null\n");
+    assertTrue(refusedByStatus(root).contains(overrides + ":1:1: expected an object, got null"));
+    Files.writeString(overrides, "{\"phases\": {\"p\": {\"env\": {\"X\": null}}}}");
+    String err = refusedByStatus(root);
+    assertTrue(err.contains(overrides.toString()) && err.contains("field phases.p.env") && err.contains("got null"), err);
+    Files.writeString(overrides, "{\"phases\": {\"p\": null}}");
+    assertTrue(refusedByStatus(root).contains("field phases"));
+    Files.delete(overrides);
+
+    Files.writeString(state, "null");
+    assertTrue(refusedByStatus(root).contains(state + ":1:1: expected an object, got null"));
+    Files.writeString(state, "{\"rootfs_id\": \"00\", \"created_at\": \"x\", \"progress\": {\"completed_steps\": {\"p\": null}}}");
+    assertTrue(refusedByStatus(root).contains(state.toString()));
+    Files.writeString(state, "{\"rootfs_id\": \"00\", \"created_at\": \"x\", \"progress\": {\"completed_steps\": {\"p\": [null]}}}");
+    String e2 = refusedByStatus(root);
+    assertTrue(e2.contains("completed_steps.p") && e2.contains("null"), e2);
+    Files.delete(state);
+
+    Files.writeString(root.resolve("var/lib/sysroot-build-plan.json"), plan(STEP.replace("\"env\": {}", "\"env\": {\"X\": null}")));
+    String e3 = refusedByStatus(root);
+    assertTrue(e3.contains("field phases[0].steps[0].env") && e3.contains("got null"), e3);
+  }
+
+  @Test
+  void assistantAnswersWithADuplicateKeyAreRefused() {
+    String answer = "{\"phase\":\"p\",\"step\":\"a\",\"configure_flags_add\":[],\"env\":[],\"patches_add\":[],"
+        + "\"build_dir\":null,\"clean_build\":true,\"rationale\":\"r\",\"escalate\":true,\"escalate\":false}";
+    var e = assertThrows(ProposalSchema.InvalidProposalException.class, () -> ProposalSchema.parse(answer));
+    assertTrue(e.getMessage().contains("given twice") && e.getMessage().contains("escalate"), e.getMessage());
+    var coerced = assertThrows(ProposalSchema.InvalidProposalException.class,
+        () -> ProposalSchema.parse(answer.replace(",\"escalate\":false", "").replace("\"escalate\":true", "\"escalate\":\"false\"")));
+    assertTrue(coerced.getMessage().contains("$.escalate: expected boolean, got string"), coerced.getMessage());
+    var extra = assertThrows(ProposalSchema.InvalidProposalException.class,
+        () -> ProposalSchema.parse(answer.replace(",\"escalate\":false", ",\"run\":\"rm -rf /\"")));
+    assertTrue(extra.getMessage().contains("$: unexpected key \"run\""), extra.getMessage());
+  }
+
+  /** What the existing tool writes still parses (shared/fixtures/upstream, when present). */
+  @Test
+  void upstreamFixturesStillParse() throws Exception {
+    Path fx = upstreamFixtures();
+    org.junit.jupiter.api.Assumptions.assumeTrue(fx != null, "shared/fixtures/upstream not found");
+    BuildPlan plan = null;
+    for (String name : new String[] {"plan-x86_64.json", "plan-aarch64.json", "plan-x86_64-alpine.json"}) {
+      plan = PlanFiles.readPlan(fx.resolve(name));
+      assertTrue(plan.phases().size() >= 5, name);
+    }
+    Overrides o = PlanFiles.readOverrides(fx.resolve("overrides-all-fields.json"));
+    assertFalse(o.isEmpty());
+    for (String name : new String[] {"state-crystal-midfailure.json", "state-crystal-final.json"}) {
+      BuildState s = new StateStore(fx.resolve(name)).load();
+      assertNotNull(s.rootfsId(), name);
+    }
+    assertNotNull(dev.bq2.report.ReportFiles.read(fx.resolve("report-crystal.json")));
+  }
+
+  static Path upstreamFixtures() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      Path fx = p.resolve("shared/fixtures/upstream");
+      if (Files.isDirectory(fx)) return fx;
+    }
+    return null;
+  }
+
+  @Test
+  void emptyAndBlankFilesStayOneLineErrors() throws Exception {
+    Path p = dir.resolve("x.json");
+    Files.writeString(p, "");
+    Bq2Exception e = assertThrows(Bq2Exception.class, () -> Json.read(p, BuildState.class, "fix it"));
+    assertEquals(2, e.exitCode());
+    assertTrue(e.getMessage().contains("empty file"));
+  }
+}
