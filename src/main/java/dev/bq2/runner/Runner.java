@@ -84,14 +84,19 @@ public final class Runner {
    * rootfs's runner lock meanwhile (exit 2 while another runner holds it); a dry run needs none.
    */
   public int run() {
-    if (o.dryRun()) return runHoldingLock();
+    // Inputs are read and checked before the lock is taken: bad input is exit 2 with nothing
+    // written, not even a lock file.
+    Inputs in = readInputs();
+    if (o.dryRun()) return runHoldingLock(in);
     try (RunnerLock lock = RunnerLock.acquire(o.layout().state().toAbsolutePath().getParent())) {
-      return runHoldingLock();
+      return runHoldingLock(in);
     }
   }
 
-  private int runHoldingLock() {
-    Instant runStart = Instant.now();
+  /** The plan and overrides as read once, with their digests and the selected phases. */
+  private record Inputs(Overrides overrides, String planDigest, String overridesDigest, List<BuildPhase> selected) {}
+
+  private Inputs readInputs() {
     RootfsLayout layout = o.layout();
     BuildPlan plan = PlanFiles.readPlan(layout.plan());
     String planDigest = StateStore.fileDigest(layout.plan());
@@ -102,9 +107,17 @@ public final class Runner {
       overridesDigest = StateStore.fileDigest(layout.overrides());
     }
     resolved = OverridesApplier.apply(plan, overrides, layout.overrides());
-    trees = new TreeRestore(resolved, o.cwd(), o.cacheDir(), pristine, layout.rootfs(), o.cleanOnChange(), log);
     List<BuildPhase> selected = Selection.select(resolved, o.phase(), o.packages());
-    if (o.resume()) state = loadState(planDigest, overridesDigest);
+    return new Inputs(overrides, planDigest, overridesDigest, selected);
+  }
+
+  private int runHoldingLock(Inputs in) {
+    Instant runStart = Instant.now();
+    RootfsLayout layout = o.layout();
+    Overrides overrides = in.overrides();
+    List<BuildPhase> selected = in.selected();
+    trees = new TreeRestore(resolved, o.cwd(), o.cacheDir(), pristine, layout.rootfs(), o.cleanOnChange(), log);
+    if (o.resume()) state = loadState(in.planDigest(), in.overridesDigest());
 
     log.info("Running plan " + layout.plan() + " with overrides "
         + (o.useOverrides() ? layout.overrides() : "(ignored: --no-overrides)") + " (namespace=Host)");
