@@ -93,7 +93,7 @@ public abstract class AssistantProposer implements Proposer {
   }
 
   private static String human(java.time.Duration d) {
-    return d.toSeconds() % 60 == 0 && d.toMinutes() > 0 ? d.toMinutes() + " min" : d.toMillis() / 1000.0 + " s";
+    return dev.bq2.Durations.text(d);
   }
 
   /** The mutable facts of one attempt, filled in as they become known. */

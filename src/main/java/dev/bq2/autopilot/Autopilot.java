@@ -3,6 +3,7 @@ package dev.bq2.autopilot;
 import static dev.bq2.autopilot.Journal.data;
 
 import dev.bq2.Bq2Exception;
+import dev.bq2.Durations;
 import dev.bq2.ExitCodes;
 import dev.bq2.TerminalText;
 import dev.bq2.WriteFailure;
@@ -262,7 +263,7 @@ public final class Autopilot {
 
       if (d.failureClass() == FailureClass.STALLED) {
         return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": its log did not grow for "
-            + opt.stallTimeout() + ", so it was stopped", "read " + str(logCopy) + " for where it hung; raise --stall-timeout if the step is just slow and quiet");
+            + Durations.text(opt.stallTimeout()) + ", so it was stopped", "read " + str(logCopy) + " for where it hung; raise --stall-timeout if the step is just slow and quiet");
       }
       long attemptsOnStep = journal.events().stream()
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();

@@ -6,8 +6,9 @@ import picocli.CommandLine.Option;
 
 /** The path flags shared by `sysroot-runner` and `sysroot-status` (seed 000's canonical files). */
 public class RootfsOptions {
-  @Option(names = "--rootfs", paramLabel = "DIR", defaultValue = "/",
-      description = "Rootfs whose var/lib holds the canonical files (default: ${DEFAULT-VALUE}).")
+  /** `BQ2_ROOTFS` counts here as for every other command: a person sets it once per shell. */
+  @Option(names = "--rootfs", paramLabel = "DIR", defaultValue = "${env:BQ2_ROOTFS:-/}",
+      description = "Rootfs whose var/lib holds the canonical files (default: $BQ2_ROOTFS, else /).")
   Path rootfs;
 
   @Option(names = "--plan", paramLabel = "FILE",

@@ -92,7 +92,7 @@ class CodexIterateFailuresTest {
     try (ResponsesStub stub = new ResponsesStub()) {
       stub.then(new ModelStub.Hang());
       IterateRig.Run r = iterate(rig, stub, "--assistant-timeout", "5s");
-      assertNoSafeFix(rig, r, AssistantAttempt.TIMEOUT, "no answer within 5.0 s");
+      assertNoSafeFix(rig, r, AssistantAttempt.TIMEOUT, "no answer within 5s");
       assertTrue(Fixtures.awaitNoProcessWithEnv(tmp.resolve("codex-home").toString(), 5_000).isEmpty(),
           "no codex process left behind");
       assertNotNull(rig.events("assistant_attempt").get(0).at("/data/duration_ms"));

@@ -96,4 +96,21 @@ class SysrootStatusTest {
     n.fieldNames().forEachRemaining(out::add);
     return out;
   }
+
+  /** Issue 10 item 2: `BQ2_ROOTFS` names the rootfs for sysroot-status and sysroot-runner too. */
+  @Test
+  void bq2RootfsFromTheEnvironmentIsTheDefaultRootfs() throws Exception {
+    for (List<String> cmd : List.of(List.of("sysroot-status"), List.of("sysroot-runner", "--dry-run"))) {
+      List<String> argv = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2"));
+      argv.addAll(cmd);
+      ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true);
+      pb.environment().put("BQ2_ROOTFS", fs.layout.rootfs().toString());
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), cmd.toString());
+      assertEquals(0, p.exitValue(), cmd + ": " + out);
+      assertTrue(out.contains(fs.layout.plan().toString()), cmd + ": " + out);
+    }
+  }
 }
