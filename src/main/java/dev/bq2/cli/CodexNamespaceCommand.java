@@ -3,7 +3,7 @@ package dev.bq2.cli;
 import dev.bq2.ExitCodes;
 import dev.bq2.assistant.SessionFile;
 import dev.bq2.namespace.Bind;
-import dev.bq2.namespace.CodexNamespace;
+import dev.bq2.assistant.CodexNamespace;
 import dev.bq2.namespace.NamespaceEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.bq2.namespace;
+package dev.bq2.assistant;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

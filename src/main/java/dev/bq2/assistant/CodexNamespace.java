@@ -1,7 +1,8 @@
-package dev.bq2.namespace;
+package dev.bq2.assistant;
 
 import dev.bq2.Bq2Exception;
-import dev.bq2.assistant.SessionFile;
+import dev.bq2.namespace.Bind;
+import dev.bq2.namespace.NamespaceEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
