@@ -99,7 +99,7 @@ class AutopilotStopTest {
 
     assertEquals(ExitCodes.NEEDS_PERSON, run.result.exitCode(), run.toString());
     JournalEvent stopped = stoppedEvent(rootfs);
-    assertTrue(stopped.message().startsWith("runner stalled in p/hangs: its log did not grow for PT3S"), stopped.message());
+    assertTrue(stopped.message().startsWith("runner stalled in p/hangs: its log did not grow for 3s"), stopped.message());
     List<JournalEvent> ev = Fixture.events(Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions")).get(0));
     JournalEvent failure = ev.stream().filter(e -> e.type().equals("failure")).findFirst().orElseThrow();
     assertEquals("stalled", failure.get("class"));
