@@ -36,11 +36,13 @@ public final class Diagnoser {
       "Exec format error|cannot execute binary file|qemu-[\\w-]+: Could not open");
   /**
    * The program named here exists but cannot be started as it is (bash: its ELF interpreter is
-   * missing), or dash ran an ELF file as a script after ENOEXEC: a target binary when it is ELF.
+   * missing), or dash ran an ELF file as a script after ENOEXEC (a syntax error, a "line" of its
+   * bytes "not found", a redirection it "cannot open", on whatever line): a target binary when it is ELF.
    */
   private static final Pattern MAYBE_CROSS = Pattern.compile(
       "([^\\s:]+): cannot execute: required file not found"
-          + "|(?:^|: )([^\\s:]+): (?:\\d+: Syntax error:|line \\d+: syntax error)");
+          + "|(?:^|: )([^\\s:]+): (?:\\d+: (?:Syntax error:|cannot open |.*: not found)|line \\d+: syntax error)");
+  private static final java.util.Set<String> SHELLS = java.util.Set.of("sh", "bash", "dash", "ash", "ksh", "zsh", "busybox");
   /** "not found" from a shell, or make's own exec failing: group 1 names the program. */
   private static final Pattern NOT_FOUND = Pattern.compile(
       "(?:^|: )(?:(?:line )?\\d+: )?([\\w./+-]+): (?:command )?not found\\s*$"
@@ -225,7 +227,8 @@ public final class Diagnoser {
       Matcher m = MAYBE_CROSS.matcher(l);
       if (m.find()) {
         String prog = m.group(1) != null ? m.group(1) : m.group(2);
-        Boolean elf = isElf(r, prog);
+        // `/bin/sh: 1: x: not found` names the shell itself (an ELF, but not the target's)
+        Boolean elf = SHELLS.contains(Path.of(prog).getFileName().toString()) ? Boolean.FALSE : isElf(r, prog);
         // bash's "required file not found": an ELF file (or one we cannot see) lacks its target's
         // loader; a script lacks its interpreter (a missing tool). A syntax error is cross only for ELF.
         if (Boolean.TRUE.equals(elf) || m.group(1) != null && elf == null) return FailureClass.CROSS_EXEC;

@@ -86,6 +86,24 @@ class FailureClassTest {
     assertTrue(bash.cause().contains("cannot execute binary file"), Rig.json(bash));
   }
 
+  /**
+   * What dash says when it reads a target ELF as a script depends on the binary's bytes (its
+   * build path among them): a syntax error of some kind, a "line" of bytes not found, or a
+   * redirection it cannot open, on whatever line. All of them are cross_exec when the file is ELF.
+   * (dash's words are printed by the recipe here, so each form is tried, not only the one these
+   * bytes happen to give.)
+   */
+  @Test
+  void everyFormOfDashReadingATargetBinaryIsCrossExec() throws Exception {
+    foreignProgram("gen");
+    for (String said : List.of("./gen: 4: Syntax error: Unterminated quoted string",
+        "./gen: 2: Syntax error: EOF in backquote substitution", "./gen: 1: ELFxx@@8: not found",
+        "./gen: 3: cannot open E: No such file")) {
+      Diagnosis d = make("run: gen\n\t@echo '" + said + "' >&2; exit 2\n", Map.of());
+      assertEquals(FailureClass.CROSS_EXEC, d.failureClass(), said + "\n" + Rig.json(d));
+    }
+  }
+
   @Test
   void aShellScriptWithASyntaxErrorIsNotCrossExec() throws Exception {
     Rig.write(src.resolve("gen"), "echo (\n");
