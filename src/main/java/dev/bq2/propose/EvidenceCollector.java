@@ -58,8 +58,8 @@ public final class EvidenceCollector {
   /** The evidence for this request; never throws for unreadable package files (they become notes). */
   public static Evidence collect(ProposalRequest req) {
     List<String> notes = new ArrayList<>();
-    Path wd = hostWorkdir(req, notes);
     FailureReport report = readReport(req.diagnosis());
+    Path wd = hostWorkdir(req, report, notes);
     List<String> stepLog = report == null || report.outputLog() == null ? List.of()
         : tailLines(Path.of(report.outputLog()), LOG_TAIL);
     List<Evidence.Switch> switches = new ArrayList<>();
@@ -124,10 +124,9 @@ public final class EvidenceCollector {
    * maps it ({@link RootView}). Null rather than a host path that may be the wrong tree: a
    * seed/bq2 workdir such as `/build/pkg` is never read on the host's `/`.
    */
-  static Path hostWorkdir(ProposalRequest req, List<String> notes) {
+  static Path hostWorkdir(ProposalRequest req, FailureReport report, List<String> notes) {
     BuildStep step = req.step();
     if (step == null) return null;
-    FailureReport report = readReport(req.diagnosis());
     if (report != null && report.outputLog() != null) {
       for (String line : headLines(Path.of(report.outputLog()), 64 << 10)) {
         Matcher m = STEP_NOTE.matcher(line);
