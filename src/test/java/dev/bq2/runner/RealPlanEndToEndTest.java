@@ -42,20 +42,54 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real x86_64 plan written by the existing tool (src/test/resources/upstream/plan-x86_64.json)
  * run by our runner, a real child JVM: its `host-setup` phase (download-sources,
- * populate-seed, extract-sources, prefetch-shards) and its `tools-from-system` build phase (git
+ * populate-seed, extract-sources, prefetch-shards), its `tools-from-system` build phase (git
  * and sqlite with autotools, fossil with makefile-classic and the plan's patch, inside the bq2
- * rootfs). The plan keeps its phases, steps, strategies, file names, flags and env; only its
+ * rootfs), and the Crystal steps of `sysroot-from-seed` (crystal-compiler, crystal-build, with
+ * their patches, inside the seed populated by host-setup). The plan keeps its phases, steps, strategies, file names, flags and env; only its
  * workspace prefix is moved to a temp folder and every URL points at a local HTTP server on
  * 127.0.0.1 (same path, GitHub URLs answered with a redirect as GitHub does), which serves tiny
  * stand-in tarballs the test builds: each extracts to the plan's build directory; the Crystal
  * projects (the workdirs of the plan's crystal steps) carry a shard.yml; bootstrap-qcow2 carries
  * the patches the build phase names; the packages of the build phase carry a stand-in
- * `configure`/Makefile. `shards` is a recording stand-in on PATH. The bq2 rootfs holds what the
- * earlier phases would have built (busybox, and make and patch with their libraries).
+ * `configure`/Makefile, the crystal tree a Makefile with the targets crystal-compiler uses; the
+ * seed tarball ships busybox, make, patch and a stand-in Crystal compiler (a shell script).
+ * `shards` is a recording stand-in on PATH. The bq2 rootfs holds what the earlier phases would
+ * have built (busybox, and make and patch with their libraries).
  */
 class RealPlanEndToEndTest {
   static final String UPSTREAM_WORKSPACE = "/srv/bq2/bq2seed";
   static final String BUILD_PHASE = "tools-from-system";
+  static final String SEED_PHASE = "sysroot-from-seed";
+  static final List<String> SEED_STEPS = List.of("seed-resolv-conf", "crystal", "shards");
+
+  /**
+   * A stand-in Crystal compiler (shell): `crystal build ... -o OUT SRC` writes OUT as a copy of
+   * itself and records the call in `crystal-calls.txt` of the folder it ran in.
+   */
+  static final String CRYSTAL_STAND_IN = """
+      #!/bin/sh
+      echo "$0 $*" >> crystal-calls.txt
+      [ "$1" = build ] || exit 2
+      out=
+      while [ $# -gt 0 ]; do
+        if [ "$1" = -o ]; then out=$2; shift; fi
+        shift
+      done
+      [ -n "$out" ] || exit 2
+      cp "$0" "$out" && chmod 755 "$out"
+      """;
+
+  /** The stand-in crystal source tree's Makefile: the `crystal` and `install` targets the strategy uses. */
+  static final String COMPILER_MAKEFILE = """
+      PREFIX ?= /usr/local
+      crystal: .build/crystal
+      .build/crystal: src/compiler/crystal.cr
+      \tmkdir -p .build
+      \t$(CRYSTAL) build -o .build/crystal src/compiler/crystal.cr
+      install: .build/crystal
+      \tmkdir -p $(DESTDIR)$(PREFIX)/bin
+      \tcp .build/crystal $(DESTDIR)$(PREFIX)/bin/crystal
+      """;
 
   @TempDir Path tmp;
   HttpServer server;
@@ -154,11 +188,17 @@ class RealPlanEndToEndTest {
     return sb.toString();
   }
 
+  /** A patch creating `patched-by-<name>` (the crystal tree's patches). */
+  static String markerPatch(String name) {
+    return "--- /dev/null\n+++ b/patched-by-" + name + "\n@@ -0,0 +1 @@\n+" + name + "\n";
+  }
+
   /**
-   * A rootfs holding what the phases before the build phase would have built: busybox (static,
-   * with its applets) and GNU make and patch with the shared libraries they load.
+   * A rootfs with the tools the phases run: busybox (static, with its applets) and GNU make,
+   * patch and install (Debian's busybox has no `install`) with the shared libraries they load (for the bq2 rootfs, what the phases before the
+   * build phase would have built; for the seed, what the seed tarball ships).
    */
-  static void bq2Rootfs(Path root) throws Exception {
+  static void toolsRootfs(Path root) throws Exception {
     Path busybox = Path.of("/bin/busybox");
     assertTrue(Files.isExecutable(busybox), "/bin/busybox is missing: install busybox-static (listed in .ci/run)");
     Path bin = Files.createDirectories(root.resolve("bin"));
@@ -168,7 +208,7 @@ class RealPlanEndToEndTest {
       if (!a.isBlank() && !a.equals("busybox")) Files.createSymbolicLink(bin.resolve(a.strip()), Path.of("busybox"));
     }
     assertEquals(0, list.waitFor());
-    for (String tool : List.of("make", "patch")) {
+    for (String tool : List.of("make", "patch", "install")) {
       Path exe = Path.of("/usr/bin", tool).toRealPath();
       copyInto(root, exe, Path.of("/usr/bin", tool));
       Process ldd = new ProcessBuilder("ldd", exe.toString()).redirectErrorStream(true).start();
@@ -198,7 +238,7 @@ class RealPlanEndToEndTest {
     Path rootfs = hw.resolve("seed-rootfs/bq2-rootfs");
     Files.createDirectories(rootfs.resolve("var/lib"));
     Files.writeString(rootfs.resolve(".bq2-rootfs"), "bq2-rootfs\n");
-    bq2Rootfs(rootfs);
+    toolsRootfs(rootfs);
 
     // The real plan, its workspace moved here and its URLs pointed at the local server.
     String planText = text(Path.of(getClass().getResource("/upstream/plan-x86_64.json").toURI()));
@@ -221,13 +261,19 @@ class RealPlanEndToEndTest {
     }
     assertEquals(Set.of("crystal-1.19.1", "shards-0.18.0", "bootstrap-qcow2-0.4.1"), crystalDirs);
     // The build phase's packages by workdir, and the patches it names (they live in the bootstrap-qcow2 tree).
+    // The Crystal steps of the seed phase run too (their patches, flags and env, inside the seed).
+    JsonNode seedPhase = phase(plan, SEED_PHASE);
+    List<JsonNode> stepsRun = new ArrayList<>();
+    buildPhase.get("steps").forEach(stepsRun::add);
+    for (String name : SEED_STEPS) stepsRun.add(step(seedPhase, name));
     Map<String, JsonNode> buildSteps = new LinkedHashMap<>();
-    Map<String, List<String>> patchesByTree = new LinkedHashMap<>();
-    for (JsonNode s : buildPhase.get("steps")) {
+    Map<String, Map<String, JsonNode>> patchesByTree = new LinkedHashMap<>();
+    for (JsonNode s : stepsRun) {
+      if (!s.hasNonNull("workdir")) continue;
       buildSteps.put(Path.of(s.get("workdir").asText()).getFileName().toString(), s);
       for (JsonNode p : s.get("patches")) {
-        String rel = p.asText().substring("/workspace/".length());
-        patchesByTree.computeIfAbsent(rel.substring(0, rel.indexOf('/')), k -> new ArrayList<>()).add(rel);
+        String rel = p.asText().substring(p.asText().indexOf("/workspace/") + "/workspace/".length());
+        patchesByTree.computeIfAbsent(rel.substring(0, rel.indexOf('/')), k -> new LinkedHashMap<>()).put(rel, s);
       }
     }
 
@@ -240,19 +286,36 @@ class RealPlanEndToEndTest {
       String buildDir = buildDirOf.get(filename);
       Path content = Files.createDirectories(stage.resolve(name));
       if (buildDir == null) {
-        // The seed rootfs (populate-seed): extracted into <hw>/seed-rootfs, with the sysroot bq2 phases bind.
+        // The seed rootfs (populate-seed): extracted into <hw>/seed-rootfs, with the sysroot bq2
+        // phases bind; its tools (busybox, make, patch) and a stand-in Crystal compiler run the seed phase.
         write(content.resolve("etc/os-release"), "NAME=\"stand-in seed for " + src.get("version").asText() + "\"\n", false);
         write(content.resolve("opt/sysroot/README"), "stand-in sysroot\n", false);
+        toolsRootfs(content);
+        write(content.resolve("usr/bin/crystal"), CRYSTAL_STAND_IN, true);
       } else {
         Path tree = content.resolve(buildDir);
         write(tree.resolve("README.stand-in"), "stand-in for " + name + " " + src.get("version").asText() + "\n", false);
-        if (crystalDirs.contains(buildDir)) write(tree.resolve("shard.yml"), "name: " + name + "\nversion: 0.0.0\n", false);
-        for (String patch : patchesByTree.getOrDefault(buildDir, List.of())) {
-          write(content.resolve(patch), makefileBq2Patch("fossil"), false);
+        if (crystalDirs.contains(buildDir)) {
+          write(tree.resolve("shard.yml"), "name: " + name + "\nversion: 0.0.0\n", false);
+          write(tree.resolve("bin/.gitignore"), "*\n", false);
+        }
+        for (Map.Entry<String, JsonNode> patch : patchesByTree.getOrDefault(buildDir, Map.of()).entrySet()) {
+          // makefile-classic builds with the Makefile.bq2 its patch creates; other patches leave a marker.
+          String strategy = patch.getValue().get("strategy").asText();
+          write(content.resolve(patch.getKey()), strategy.equals("makefile-classic")
+              ? makefileBq2Patch(patch.getValue().get("name").asText())
+              : markerPatch(Path.of(patch.getKey()).getFileName().toString()), false);
         }
         JsonNode built = buildSteps.get(buildDir);
         if (built != null && built.get("strategy").asText().equals("autotools")) {
           autotoolsStandIn(tree, built.get("name").asText());
+        }
+        if (built != null && built.get("strategy").asText().equals("crystal-compiler")) {
+          write(tree.resolve("src/compiler/crystal.cr"), "# stand-in\n", false);
+          write(tree.resolve("Makefile"), COMPILER_MAKEFILE, false);
+        }
+        if (built != null && built.get("strategy").asText().equals("crystal-build")) {
+          write(tree.resolve("src/" + name + ".cr"), "# stand-in\n", false);
         }
       }
       Path tarball = stage.resolve(filename);
@@ -325,10 +388,33 @@ class RealPlanEndToEndTest {
     assertTrue(r3.out().contains("Running in /workspace/fossil-src-2.25 (bq2 rootfs " + rootfs + "): make -f Makefile.bq2 -j2"),
         r3.out());
 
-    // 3. status: the next step of the real plan is the first build step of sysroot-from-seed.
+    // 3. the seed phase's Crystal steps, inside the seed: crystal-compiler installs the compiler
+    // into /opt/sysroot (the plan's prefix), crystal-build compiles shards with it (PATH order).
+    List<String> seedArgs = new ArrayList<>(List.of("--phase", SEED_PHASE));
+    for (String name : SEED_STEPS) seedArgs.addAll(List.of("--package", name));
+    Run r4 = runner(hw, shards, rootfs, seedArgs.toArray(String[]::new));
+    assertEquals(0, r4.exit(), r4.toString());
+    Path seed = hw.resolve("seed-rootfs");
+    assertEquals(step(seedPhase, "seed-resolv-conf").get("content").asText(), text(seed.resolve("etc/resolv.conf")));
+    Path crystalTree = workspace.resolve("crystal-1.19.1");
+    for (JsonNode p : step(seedPhase, "crystal").get("patches")) {
+      assertTrue(Files.exists(crystalTree.resolve("patched-by-" + Path.of(p.asText()).getFileName())), p + " applied");
+    }
+    assertEquals("/usr/bin/crystal build -o .build/crystal src/compiler/crystal.cr\n",
+        text(crystalTree.resolve("crystal-calls.txt")), "make crystal with the plan's CRYSTAL");
+    assertTrue(Files.isExecutable(seed.resolve("opt/sysroot/bin/crystal")), "make install PREFIX=/opt/sysroot");
+    assertEquals("/opt/sysroot/bin/crystal build -o bin/shards src/shards.cr\n",
+        text(workspace.resolve("shards-0.18.0/crystal-calls.txt")), "the plan's flags, the compiler just installed");
+    assertTrue(Files.isExecutable(seed.resolve("opt/sysroot/bin/shards")), "bin/* installed under the prefix");
+    assertFalse(Files.exists(seed.resolve("opt/sysroot/bin/.gitignore")));
+    assertTrue(stepLogs(rootfs, "sysroot_from_seed_shards").contains("Skipping shards install for shards (prefetched during host setup)"));
+    assertEquals(3, shards.calls().size(), "no shards run inside the seed");
+    assertEquals(SEED_STEPS, completed(rootfs, SEED_PHASE));
+
+    // 4. status: the next step of the real plan is the seed phase's first package.
     Run st = runner(hw, shards, rootfs, "--status");
     assertEquals(0, st.exit(), st.toString());
-    assertTrue(st.out().contains("next_phase=sysroot-from-seed\nnext_step=seed-resolv-conf\n"), st.out());
+    assertTrue(st.out().contains("next_phase=sysroot-from-seed\nnext_step=m4\n"), st.out());
   }
 
   static JsonNode phase(JsonNode plan, String name) {
@@ -345,6 +431,14 @@ class RealPlanEndToEndTest {
     List<String> out = new ArrayList<>();
     steps.forEach(s -> out.add(s.get("name").asText()));
     return out;
+  }
+
+  static String stepLogs(Path rootfs, String slug) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    try (var logs = Files.list(rootfs.resolve("var/lib/sysroot-build-logs"))) {
+      for (Path p : logs.sorted().toList()) if (p.getFileName().toString().contains("-" + slug + "-")) sb.append(text(p));
+    }
+    return sb.toString();
   }
 
   static List<String> completed(Path rootfs, String phase) {
