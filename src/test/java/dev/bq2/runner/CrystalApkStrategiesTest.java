@@ -252,6 +252,36 @@ class CrystalApkStrategiesTest {
     assertEquals("[] /opt/sysroot\n", Files.readString(src.resolve("installed")), "no DESTDIR without a destdir");
   }
 
+  @Test
+  void crystalCompilerInsideTheSeedGetsTheDestdirAsTheRootfsSeesIt() throws Exception {
+    // The host layout: <hw>/seed-rootfs (with make) holding the bq2 rootfs, as the real plans run.
+    Path seed = dir.resolve("hw/seed-rootfs");
+    RealPlanEndToEndTest.toolsRootfs(seed);
+    TestRootfs inner = new TestRootfs(seed.resolve("bq2-rootfs"));
+    Files.writeString(inner.root.resolve(".bq2-rootfs"), "bq2-rootfs\n");
+    Path src = Files.createDirectories(seed.resolve("src/crystal"));
+    Files.writeString(src.resolve("Makefile"), "crystal:\n\tmkdir -p .build && echo compiler > .build/crystal\n"
+        + "install:\n\tmkdir -p \"$(DESTDIR)$(PREFIX)/bin\"\n\tcp .build/crystal \"$(DESTDIR)$(PREFIX)/bin/crystal\"\n"
+        + "\techo \"DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)\" > installed-with.txt\n");
+    Map<String, Object> s = step("crystal", "crystal-compiler", "/src/crystal");
+    Map<String, Object> phase = new LinkedHashMap<>();
+    phase.put("name", "rootfs-from-sysroot");
+    phase.put("description", "seed phase with a destdir");
+    phase.put("namespace", "seed");
+    phase.put("install_prefix", "/usr");
+    phase.put("destdir", "/bq2-rootfs");
+    phase.put("env", Map.of("PATH", "/usr/bin:/bin"));
+    phase.put("steps", List.of(s));
+    Files.writeString(inner.layout.plan(), Json.pretty(Map.of("format_version", 2, "phases", List.of(phase))));
+
+    TestRootfs.Result r = inner.runner("--no-echo", "--jobs", "2");
+
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals("DESTDIR=/bq2-rootfs PREFIX=/usr\n", Files.readString(src.resolve("installed-with.txt")),
+        "the environment's DESTDIR is the path inside the seed, not the host path");
+    assertEquals("compiler\n", Files.readString(inner.root.resolve("usr/bin/crystal")));
+  }
+
   // ---- prefetch-shards ---------------------------------------------------------------------
 
   static Map<String, Object> extract(String name, String buildDirectory) {
