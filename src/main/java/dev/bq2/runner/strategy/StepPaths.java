@@ -32,4 +32,14 @@ final class StepPaths {
     if (d == null || d.isEmpty()) return null;
     return resolve(ctx, d).toString();
   }
+
+  /**
+   * A host path as a command sees it: inside the rootfs when the step entered one (for values a
+   * strategy passes in the environment, which is not rewritten like argv), else unchanged.
+   */
+  static String asSeenByCommands(StepContext ctx, String hostPath) {
+    if (ctx.view() == null) return hostPath;
+    String inside = ctx.view().insidePath(Path.of(hostPath));
+    return inside != null ? inside : hostPath;
+  }
 }

@@ -9,8 +9,7 @@ import java.util.Set;
 
 /**
  * The built-in strategies by name (interop.md §7.2). An unknown name is a failure report, never
- * a fallback to autotools as in the old tool. Not built: `crystal`, `crystal-build`,
- * `crystal-compiler`, `prefetch-shards`, `apk-add`, `alpine-setup` (they need Crystal or apk).
+ * a fallback to autotools as in the old tool. `shell` is our addition.
  */
 public final class Strategies {
   private static final Map<String, Strategy> BUILT_IN;
@@ -33,6 +32,12 @@ public final class Strategies {
     m.put("download-sources", new DownloadSourcesStrategy());
     m.put("extract-sources", new ExtractSourcesStrategy("extract-sources"));
     m.put("populate-seed", new ExtractSourcesStrategy("populate-seed"));
+    m.put("prefetch-shards", new PrefetchShardsStrategy());
+    m.put("crystal-compiler", new CrystalCompilerStrategy());
+    m.put("crystal-build", new CrystalBuildStrategy());
+    m.put("crystal", new CrystalStrategy());
+    m.put("apk-add", new ApkAddStrategy(null));
+    m.put("alpine-setup", new ApkAddStrategy(ApkAddStrategy.SYSROOT_RUNNER_PACKAGES));
     m.put("shell", new ShellStrategy());
     BUILT_IN = Collections.unmodifiableMap(m);
   }
