@@ -282,6 +282,36 @@ class CrystalApkStrategiesTest {
     assertEquals("compiler\n", Files.readString(inner.root.resolve("usr/bin/crystal")));
   }
 
+  @Test
+  void cmakeProjectInsideTheSeedGetsTheDestdirAsTheRootfsSeesIt() throws Exception {
+    // cmake itself is not copied into the test seed: a recording stand-in takes its place and
+    // writes the DESTDIR it was given at install time.
+    Path seed = dir.resolve("hw/seed-rootfs");
+    RealPlanEndToEndTest.toolsRootfs(seed);
+    Path cmake = Files.createDirectories(seed.resolve("usr/local/bin")).resolve("cmake");
+    Files.writeString(cmake, "#!/bin/sh\nif [ \"$1\" = --install ]; then echo \"DESTDIR=$DESTDIR\" > cmake-install.txt; fi\n");
+    Files.setPosixFilePermissions(cmake, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    TestRootfs inner = new TestRootfs(seed.resolve("bq2-rootfs"));
+    Files.writeString(inner.root.resolve(".bq2-rootfs"), "bq2-rootfs\n");
+    Path src = Files.createDirectories(seed.resolve("src/tool"));
+    Map<String, Object> s = step("tool", "cmake-project", "/src/tool");
+    Map<String, Object> phase = new LinkedHashMap<>();
+    phase.put("name", "rootfs-from-sysroot");
+    phase.put("description", "seed phase with a destdir");
+    phase.put("namespace", "seed");
+    phase.put("install_prefix", "/usr");
+    phase.put("destdir", "/bq2-rootfs");
+    phase.put("env", Map.of("PATH", "/usr/local/bin:/usr/bin:/bin"));
+    phase.put("steps", List.of(s));
+    Files.writeString(inner.layout.plan(), Json.pretty(Map.of("format_version", 2, "phases", List.of(phase))));
+
+    TestRootfs.Result r = inner.runner("--no-echo", "--jobs", "2");
+
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals("DESTDIR=/bq2-rootfs\n", Files.readString(src.resolve("cmake-install.txt")),
+        "the environment's DESTDIR is the path inside the seed, not the host path");
+  }
+
   // ---- prefetch-shards ---------------------------------------------------------------------
 
   static Map<String, Object> extract(String name, String buildDirectory) {

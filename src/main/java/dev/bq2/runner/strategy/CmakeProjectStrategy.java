@@ -37,7 +37,7 @@ final class CmakeProjectStrategy implements Strategy {
     String destdir = StepPaths.destdir(ctx);
     if (destdir != null) {
       installEnv = new LinkedHashMap<>(ctx.env());
-      installEnv.put("DESTDIR", destdir);
+      installEnv.put("DESTDIR", StepPaths.asSeenByCommands(ctx, destdir));
     }
     ctx.commands().run(List.of("cmake", "--install", build), ctx.cwd(), installEnv);
   }
