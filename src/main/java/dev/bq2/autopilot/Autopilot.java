@@ -262,8 +262,9 @@ public final class Autopilot {
       }
 
       if (d.failureClass() == FailureClass.STALLED) {
-        return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": its log did not grow for "
-            + Durations.text(opt.stallTimeout()) + ", so it was stopped", "read " + str(logCopy) + " for where it hung; raise --stall-timeout if the step is just slow and quiet");
+        return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": for "
+            + Durations.text(opt.stallTimeout()) + " no log grew (runner or step) and no process of its tree used CPU, so it was stopped",
+            "read " + str(logCopy) + " for where it hung (a prompt, a lock, a network wait); raise --stall-timeout if the step just waits that long");
       }
       long attemptsOnStep = journal.events().stream()
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
@@ -389,7 +390,7 @@ public final class Autopilot {
       LogFollower follower = new LogFollower(Path.of(run.record().log()), 0, out, opt.terminal(),
           Instant.parse(run.record().startedAt()));
       follower.attempt(iteration);
-      follower.stallTimeout(opt.stallTimeout());
+      if (opt.stallTimeout() != null) follower.stallTimeout(opt.stallTimeout(), List.of(layout.logDir(), layout.reportDir()));
       lastRunStalled = false;
       try {
         return follower.follow(run);
