@@ -1,0 +1,95 @@
+package dev.bq2.autopilot;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.bq2.ChildJvm;
+import dev.bq2.json.Json;
+import dev.bq2.rootfs.RootfsLayout;
+import dev.bq2.state.Status;
+import dev.bq2.supervise.RunRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 10 item 4 "must show": `bq2 stop` during a build, then `bq2 iterate`, completes the plan.
+ * The interruption is no build failure: nothing is proposed, no attempt is counted, the runner
+ * resumes where it was; the autopilot's log and the journal say who stopped it and when.
+ */
+class StopThenIterateTest {
+  @TempDir Path dir;
+
+  private static final String USER = System.getProperty("user.name");
+
+  @Test
+  @Timeout(180)
+  void stopOfADetachedAutopilotThenIterateResumesAndCompletes() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    Path marks = Files.createDirectories(dir.resolve("marks"));
+    Path gate = dir.resolve("gate");
+    RootfsLayout layout = Fixture.plan(rootfs, "night", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
+        Fixture.Step.shell("first", "echo built >> \"$MARKS/first-runs\""),
+        // As long as the test wants: it waits for the gate file.
+        Fixture.Step.shell("slow", "echo started >> \"$MARKS/slow-runs\"\nwhile [ ! -e \"$GATE\" ]; do sleep 0.05; done\necho released"));
+    Path fsRoot = Files.createDirectories(dir.resolve("empty-fs-root"));
+    String[] context = {"--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString()};
+
+    ChildJvm detach = ChildJvm.run(dir, dir.resolve("detach"), Duration.ofSeconds(60),
+        cat(new String[] {"iterate", "--detach", "--quiet"}, context));
+    assertEquals(0, detach.exit(), detach.toString());
+    RunRecord autopilot = Json.read(layout.logDir().resolve("autopilot/current-run.json"), RunRecord.class, "test");
+    ChildJvm.await("the runner to start the slow step", Duration.ofSeconds(90), () -> Files.exists(marks.resolve("slow-runs")));
+
+    ChildJvm stop = ChildJvm.run(dir, dir.resolve("stop"), Duration.ofSeconds(120), cat(new String[] {"stop"}, context));
+    assertEquals(0, stop.exit(), stop.toString());
+    String by = "stopped by " + USER + " (bq2 stop, pid " + stop.process.pid() + ") at ";
+    assertTrue(stop.stdout().contains(by), stop.toString());
+    assertTrue(stop.stdout().contains("stop: runner exited 143"), stop.toString());
+    assertTrue(stop.stdout().contains("stop: autopilot exited 143"), "the autopilot stopped by itself: " + stop);
+
+    // The detached autopilot's log says who stopped its runner, and when (UTC, to the second).
+    String autopilotLog = Files.readString(Path.of(autopilot.log()));
+    assertTrue(Pattern.compile("iterate: #1 runner " + Pattern.quote(by) + "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; "
+        + Pattern.quote("`bq2 iterate` resumes phase night where it was")).matcher(autopilotLog).find(), autopilotLog);
+    assertFalse(autopilotLog.contains("no safe fix"), autopilotLog);
+
+    Files.writeString(gate, "");
+    ChildJvm again = ChildJvm.run(dir, dir.resolve("again"), Duration.ofSeconds(120),
+        cat(new String[] {"iterate", "--quiet", "--max-iterations", "1"}, context));
+    assertEquals(0, again.exit(), again.toString());
+    assertTrue(again.stdout().contains("#1 runner resumed"), again.stdout());
+    assertTrue(again.stdout().contains("phase night complete"), again.stdout());
+    assertEquals("complete", Status.compute(layout, true).nextPhase());
+    assertEquals(List.of("built"), Files.readAllLines(marks.resolve("first-runs")), "the resumed run skipped the finished step");
+    assertEquals(List.of("started", "started"), Files.readAllLines(marks.resolve("slow-runs")));
+
+    List<Path> sessions = Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions"));
+    assertEquals(1, sessions.size(), "the resumed run continues the session: " + sessions);
+    List<JournalEvent> ev = Fixture.events(sessions.get(0));
+    List<String> types = Fixture.types(ev);
+    assertTrue(types.stream().noneMatch(t -> t.equals("failure") || t.startsWith("proposal") || t.equals("stopped")),
+        "an interruption is no failure: " + types);
+    JournalEvent stopped = ev.stream().filter(e -> e.type().equals("runner_stopped")).findFirst().orElseThrow();
+    assertTrue(stopped.message().startsWith("runner " + by), stopped.message());
+    assertEquals(USER, stopped.get("stopped_by"));
+    assertEquals(stop.process.pid(), ((Number) stopped.get("stopper_pid")).longValue());
+    assertEquals("slow", stopped.step());
+    assertEquals(List.of(1, 1), ev.stream().filter(e -> e.type().equals("runner_started")).map(JournalEvent::iteration).toList(),
+        "the resumed runner is no new attempt: " + types);
+    assertTrue(Files.readString(sessions.get(0).resolve("journal.md")).contains("`runner_stopped` #1 night/slow: runner " + by),
+        Files.readString(sessions.get(0).resolve("journal.md")));
+  }
+
+  private static String[] cat(String[] a, String[] b) {
+    String[] out = new String[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
