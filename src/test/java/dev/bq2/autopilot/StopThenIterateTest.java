@@ -58,6 +58,8 @@ class StopThenIterateTest {
     assertTrue(Pattern.compile("iterate: #1 runner " + Pattern.quote(by) + "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; "
         + Pattern.quote("`bq2 iterate` resumes phase night where it was")).matcher(autopilotLog).find(), autopilotLog);
     assertFalse(autopilotLog.contains("no safe fix"), autopilotLog);
+    Path session = Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions")).get(0);
+    assertTrue(Files.readString(session.resolve("journal.md")).contains("- Status: runner " + by), "the journal says so at once");
 
     Files.writeString(gate, "");
     ChildJvm again = ChildJvm.run(dir, dir.resolve("again"), Duration.ofSeconds(120),
@@ -84,6 +86,95 @@ class StopThenIterateTest {
         "the resumed runner is no new attempt: " + types);
     assertTrue(Files.readString(sessions.get(0).resolve("journal.md")).contains("`runner_stopped` #1 night/slow: runner " + by),
         Files.readString(sessions.get(0).resolve("journal.md")));
+  }
+
+  /**
+   * A runner interrupted by a plain SIGTERM (no `bq2 stop`) while a foreground autopilot follows
+   * it: the autopilot stops too, saying so; the next `iterate` resumes, nothing is proposed.
+   */
+  @Test
+  @Timeout(180)
+  void aSigtermNobodyRecordedStopsTheAutopilotAndTheNextIterateResumes() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    Path marks = Files.createDirectories(dir.resolve("marks"));
+    Path gate = dir.resolve("gate");
+    RootfsLayout layout = slowPlan(rootfs, marks, gate);
+    String[] iterate = iterateArgs(rootfs);
+
+    ChildJvm first = ChildJvm.start(dir, dir.resolve("first"), iterate);
+    ChildJvm.await("the runner to start the slow step", Duration.ofSeconds(90),
+        () -> Files.exists(marks.resolve("slow-runs")) || !first.process.isAlive());
+    RunRecord run = Json.read(layout.logDir().resolve("current-run.json"), RunRecord.class, "test");
+    Process kill = new ProcessBuilder("kill", "-s", "TERM", "--", "-" + run.pid()).inheritIO().start();
+    assertEquals(0, kill.waitFor());
+
+    assertEquals(143, first.waitFor(Duration.ofSeconds(90)), first.toString());
+    assertTrue(Pattern.compile("#1 runner interrupted by SIGTERM \\(exit 143\\) at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, "
+        + "not by `bq2 stop`; `bq2 iterate` resumes phase night where it was").matcher(first.stdout()).find(), first.toString());
+
+    Files.writeString(gate, "");
+    ChildJvm again = ChildJvm.run(dir, dir.resolve("again"), Duration.ofSeconds(120), iterate);
+    assertEquals(0, again.exit(), again.toString());
+    assertEquals("complete", Status.compute(layout, true).nextPhase());
+    assertNoFailureAndOneAttempt(rootfs, marks);
+  }
+
+  /**
+   * `bq2 stop` while no autopilot follows the runner (it was killed): the next `iterate` finds the
+   * stopped run, journals who stopped it, and resumes in the same iteration.
+   */
+  @Test
+  @Timeout(180)
+  void aRunStoppedWhileNoAutopilotFollowedIsResumedByTheNextIterate() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    Path marks = Files.createDirectories(dir.resolve("marks"));
+    Path gate = dir.resolve("gate");
+    RootfsLayout layout = slowPlan(rootfs, marks, gate);
+    String[] iterate = iterateArgs(rootfs);
+
+    ChildJvm first = ChildJvm.start(dir, dir.resolve("first"), iterate);
+    ChildJvm.await("the runner to start the slow step", Duration.ofSeconds(90),
+        () -> Files.exists(marks.resolve("slow-runs")) || !first.process.isAlive());
+    first.process.destroyForcibly(); // kill -9: the runner goes on alone
+    first.process.waitFor();
+    ChildJvm stop = ChildJvm.run(dir, dir.resolve("stop"), Duration.ofSeconds(120),
+        "stop", "--rootfs", rootfs.toString(), "--fs-root", dir.resolve("empty-fs-root").toString());
+    assertEquals(0, stop.exit(), stop.toString());
+    assertTrue(stop.stdout().contains("stop: runner exited 143"), stop.toString());
+
+    Files.writeString(gate, "");
+    ChildJvm again = ChildJvm.run(dir, dir.resolve("again"), Duration.ofSeconds(120), iterate);
+    assertEquals(0, again.exit(), again.toString());
+    String by = "stopped by " + USER + " (bq2 stop, pid " + stop.process.pid() + ") at ";
+    assertTrue(again.stdout().contains("#1 runner " + by), again.stdout());
+    assertTrue(again.stdout().contains("that is no build failure: resuming phase night where it was"), again.stdout());
+    assertTrue(again.stdout().contains("#1 runner resumed"), again.stdout());
+    assertEquals("complete", Status.compute(layout, true).nextPhase());
+    assertNoFailureAndOneAttempt(rootfs, marks);
+  }
+
+  private static RootfsLayout slowPlan(Path rootfs, Path marks, Path gate) throws Exception {
+    return Fixture.plan(rootfs, "night", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
+        Fixture.Step.shell("first", "echo built >> \"$MARKS/first-runs\""),
+        Fixture.Step.shell("slow", "echo started >> \"$MARKS/slow-runs\"\nwhile [ ! -e \"$GATE\" ]; do sleep 0.05; done\necho released"));
+  }
+
+  private String[] iterateArgs(Path rootfs) throws Exception {
+    Path fsRoot = Files.createDirectories(dir.resolve("empty-fs-root"));
+    return new String[] {"iterate", "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString(), "--quiet", "--max-iterations", "1"};
+  }
+
+  private static void assertNoFailureAndOneAttempt(Path rootfs, Path marks) throws Exception {
+    assertEquals(List.of("built"), Files.readAllLines(marks.resolve("first-runs")), "the resumed run skipped the finished step");
+    assertEquals(List.of("started", "started"), Files.readAllLines(marks.resolve("slow-runs")));
+    List<Path> sessions = Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions"));
+    assertEquals(1, sessions.size(), sessions.toString());
+    List<JournalEvent> ev = Fixture.events(sessions.get(0));
+    List<String> types = Fixture.types(ev);
+    assertTrue(types.stream().noneMatch(t -> t.equals("failure") || t.startsWith("proposal") || t.equals("stopped")), types.toString());
+    assertEquals(1, types.stream().filter(t -> t.equals("runner_stopped")).count(), types.toString());
+    assertEquals(List.of(1, 1), ev.stream().filter(e -> e.type().equals("runner_started")).map(JournalEvent::iteration).toList(),
+        types.toString());
   }
 
   private static String[] cat(String[] a, String[] b) {
