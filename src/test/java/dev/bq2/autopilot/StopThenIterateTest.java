@@ -153,6 +153,53 @@ class StopThenIterateTest {
     assertNoFailureAndOneAttempt(rootfs, marks);
   }
 
+  /**
+   * `bq2 stop` while a foreground autopilot waits for its assistant (no runner runs): the delta
+   * it gets is applied, but no next runner starts; it says who stopped it. The next `iterate`
+   * goes on from there and proves the delta.
+   */
+  @Test
+  @Timeout(180)
+  void stopWhileTheAutopilotProposesStartsNoNextRunner() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    Path marks = Files.createDirectories(dir.resolve("marks"));
+    Path gate = dir.resolve("gate");
+    RootfsLayout layout = Fixture.plan(rootfs, "night", Map.of(),
+        Fixture.Step.shell("boom", "case \"${CPPFLAGS:-}\" in *-DBQ2_FIXED*) echo fixed ;; *) echo 'boom: needs BQ2_FIXED'; exit 1 ;; esac"));
+    Path script = dir.resolve("assistant.sh");
+    Files.writeString(script, "#!/bin/sh\ncat > /dev/null\ntouch '" + marks.resolve("asked") + "'\n"
+        + "while [ ! -e '" + gate + "' ]; do sleep 0.05; done\n"
+        + "printf '{\"phase\":\"night\",\"step\":\"boom\",\"configure_flags_add\":[],\"env\":{\"CPPFLAGS\":\"-DBQ2_FIXED\"},"
+        + "\"patches_add\":[],\"build_dir\":null,\"clean_build\":null,\"rationale\":\"the log asks for it\",\"escalate\":false}\\n'\n");
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path fsRoot = Files.createDirectories(dir.resolve("empty-fs-root"));
+    String[] iterate = {"iterate", "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString(), "--quiet",
+        "--assistant", "command", "--assistant-command", script.toString()};
+
+    ChildJvm first = ChildJvm.start(dir, dir.resolve("first"), iterate);
+    ChildJvm.await("the autopilot to ask its assistant", Duration.ofSeconds(90),
+        () -> Files.exists(marks.resolve("asked")) || !first.process.isAlive());
+    ChildJvm stop = ChildJvm.run(dir, dir.resolve("stop"), Duration.ofSeconds(60),
+        "stop", "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString());
+    assertEquals(0, stop.exit(), stop.toString());
+    assertTrue(stop.stdout().contains("stop: the autopilot (pid " + first.process.pid() + ") stops before it starts another runner"),
+        stop.toString());
+    Files.writeString(gate, "");
+
+    assertEquals(143, first.waitFor(Duration.ofSeconds(90)), first.toString());
+    String by = "stopped by " + USER + " (bq2 stop, pid " + stop.process.pid() + ") at ";
+    assertTrue(first.stdout().contains("iterate: autopilot " + by), first.toString());
+    Path session = Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions")).get(0);
+    List<String> types = Fixture.types(Fixture.events(session));
+    assertEquals(1, types.stream().filter(t -> t.equals("runner_started")).count(), "no runner after the stop: " + types);
+    assertEquals("stop_requested", types.get(types.size() - 1), types.toString());
+    assertTrue(types.contains("applied"), types.toString());
+
+    ChildJvm again = ChildJvm.run(dir, dir.resolve("again"), Duration.ofSeconds(120), iterate);
+    assertEquals(0, again.exit(), again.toString());
+    assertEquals("complete", Status.compute(layout, true).nextPhase());
+  }
+
   private static RootfsLayout slowPlan(Path rootfs, Path marks, Path gate) throws Exception {
     return Fixture.plan(rootfs, "night", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
         Fixture.Step.shell("first", "echo built >> \"$MARKS/first-runs\""),
