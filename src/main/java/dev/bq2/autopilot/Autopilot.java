@@ -79,7 +79,7 @@ public final class Autopilot {
   private int applied;
   private int reverted;
   private final Redactor redactor = Redactor.forProcessEnv();
-  private Journal journal;
+  private volatile Journal journal;
   private Integer currentIteration;
   /** The last followed run was stopped by us because its log stopped growing. */
   private boolean lastRunStalled;
@@ -322,6 +322,9 @@ public final class Autopilot {
       }
 
       if (d.failureClass() == FailureClass.STALLED) {
+        // Handled: the next `iterate` (after a person looked) starts a fresh runner rather than
+        // re-attaching to this one and taking our own stop for someone's.
+        runner.forget(run.record());
         return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": for "
             + Durations.text(opt.stallTimeout()) + " no log grew (runner or step) and no process of its tree used CPU, so it was stopped",
             "read " + str(logCopy) + " for where it hung (a prompt, a lock, a network wait); raise --stall-timeout if the step just waits that long");

@@ -105,6 +105,8 @@ class AutopilotStopTest {
     JournalEvent failure = ev.stream().filter(e -> e.type().equals("failure")).findFirst().orElseThrow();
     assertEquals("stalled", failure.get("class"));
     assertFalse(Files.exists(layout.overrides()), "no override is guessed for a hang");
+    assertFalse(Files.exists(layout.logDir().resolve("current-run.json")),
+        "handled: the next iterate starts a fresh runner instead of taking our stop for someone's");
     long hung = Long.parseLong(Files.readString(pidFile).strip());
     // A zombie (orphans may not be reaped by this container's pid 1) counts as stopped.
     dev.bq2.ChildJvm.await("the hung command to be stopped with its process group", java.time.Duration.ofSeconds(20),
