@@ -200,6 +200,46 @@ class StopThenIterateTest {
     assertEquals("complete", Status.compute(layout, true).nextPhase());
   }
 
+  /**
+   * `bq2 stop` while a detached autopilot waits for its assistant: it gets SIGTERM at once (an
+   * assistant may take minutes) and still says who stopped it, in its log and the journal.
+   */
+  @Test
+  @Timeout(180)
+  void stopOfADetachedAutopilotThatProposesEndsItAndItSaysWhoStoppedIt() throws Exception {
+    Path rootfs = dir.resolve("rootfs");
+    Path marks = Files.createDirectories(dir.resolve("marks"));
+    Path gate = dir.resolve("gate");
+    RootfsLayout layout = Fixture.plan(rootfs, "night", Map.of(), Fixture.Step.shell("boom", "echo 'boom: no'\nexit 1"));
+    Path script = dir.resolve("assistant.sh");
+    Files.writeString(script, "#!/bin/sh\ncat > /dev/null\ntouch '" + marks.resolve("asked") + "'\n"
+        + "while [ ! -e '" + gate + "' ]; do sleep 0.05; done\nexit 1\n");
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path fsRoot = Files.createDirectories(dir.resolve("empty-fs-root"));
+    try {
+      ChildJvm detach = ChildJvm.run(dir, dir.resolve("detach"), Duration.ofSeconds(60), "iterate", "--detach", "--quiet",
+          "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString(), "--assistant", "command", "--assistant-command", script.toString());
+      assertEquals(0, detach.exit(), detach.toString());
+      RunRecord autopilot = Json.read(layout.logDir().resolve("autopilot/current-run.json"), RunRecord.class, "test");
+      ChildJvm.await("the autopilot to ask its assistant", Duration.ofSeconds(90), () -> Files.exists(marks.resolve("asked")));
+
+      ChildJvm stop = ChildJvm.run(dir, dir.resolve("stop"), Duration.ofSeconds(120),
+          "stop", "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString());
+      assertEquals(0, stop.exit(), stop.toString());
+      assertTrue(stop.stdout().contains("stop: sent SIGTERM to the autopilot (pid " + autopilot.pid() + ", process group)"), stop.toString());
+      assertTrue(stop.stdout().contains("stop: autopilot exited 143"), stop.toString());
+      String by = "stopped by " + USER + " (bq2 stop, pid " + stop.process.pid() + ") at ";
+      String log = Files.readString(Path.of(autopilot.log()));
+      assertTrue(log.contains("iterate: autopilot " + by), log);
+      Path session = Fixture.sessions(rootfs.resolve("var/lib/sysroot-build-sessions")).get(0);
+      JournalEvent last = Fixture.events(session).get(Fixture.events(session).size() - 1);
+      assertEquals("stop_requested", last.type(), Fixture.types(Fixture.events(session)).toString());
+      assertTrue(last.message().startsWith("autopilot " + by), last.message());
+    } finally {
+      Files.writeString(gate, ""); // releases an assistant left behind
+    }
+  }
+
   private static RootfsLayout slowPlan(Path rootfs, Path marks, Path gate) throws Exception {
     return Fixture.plan(rootfs, "night", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
         Fixture.Step.shell("first", "echo built >> \"$MARKS/first-runs\""),
