@@ -41,6 +41,7 @@ import dev.bq2.supervise.AutopilotLock;
 import dev.bq2.supervise.BackgroundRunner;
 import dev.bq2.supervise.LogFollower;
 import dev.bq2.supervise.RunOutcome;
+import dev.bq2.supervise.StopRecord;
 import dev.bq2.supervise.SupervisedRun;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -78,13 +79,19 @@ public final class Autopilot {
   private int applied;
   private int reverted;
   private final Redactor redactor = Redactor.forProcessEnv();
-  private Journal journal;
+  private volatile Journal journal;
   private Integer currentIteration;
   /** The last followed run was stopped by us because its log stopped growing. */
   private boolean lastRunStalled;
   private Diagnosis currentFailure;
   private long assistantTokens;
   private int iterationsThisRun;
+  /** When this autopilot started: a `bq2 stop` after it is a request to this autopilot. */
+  private final Instant startedAt = Instant.now();
+  /** The stop request (`bq2 stop`) this autopilot has already journaled, if any. */
+  private volatile StopRecord stopJournaled;
+  /** The phase being iterated, for a stop journaled from the shutdown hook. */
+  private volatile String target;
 
   public Autopilot(Context ctx, List<Proposer> proposers, IterateOptions opt) {
     this.ctx = ctx;
@@ -97,6 +104,22 @@ public final class Autopilot {
   }
 
   public IterateResult run() throws InterruptedException {
+    // `bq2 stop` ends a detached autopilot with SIGTERM when it is not following a runner (an
+    // assistant may take minutes): its log and journal still say who stopped it.
+    Thread stopHook = new Thread(this::journalStopRequest, "bq2-stop-request");
+    Runtime.getRuntime().addShutdownHook(stopHook);
+    try {
+      return runLocked();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: that is the point
+      }
+    }
+  }
+
+  private IterateResult runLocked() throws InterruptedException {
     try (AutopilotLock lock = AutopilotLock.acquire(layout.logDir())) {
       if (lock.tookOverFrom() != null) {
         out.println("iterate: took over a stale lock from pid " + lock.tookOverFrom().pid());
@@ -126,10 +149,14 @@ public final class Autopilot {
   private IterateResult iteratePhase(String target) throws InterruptedException {
     Journal journal = Journal.openOrContinue(sessionsDir(ctx, opt.sessionsDir()), target);
     this.journal = journal;
+    this.target = target;
     journals.add(journal.dir());
     int iteration = journal.events().stream().map(JournalEvent::iteration)
         .filter(i -> i != null).max(Integer::compare).orElse(0);
     boolean continued = journal.isContinued();
+    // The last runner of this session was stopped (`bq2 stop`, a signal): its rerun resumes the
+    // same iteration, it is no new attempt.
+    boolean resume = lastRunnerWasStopped(journal);
     journal.record(continued ? "session_resumed" : "session_started", null, target, null,
         "target phase " + target, data("rootfs", layout.rootfs().toString(),
             "repo", ctx.repo() == null ? null : ctx.repo().toString(),
@@ -142,11 +169,16 @@ public final class Autopilot {
         return stop(journal, iteration, target, "deadline " + opt.deadline() + " passed", "rerun `bq2 iterate` to continue");
       }
       Optional<SupervisedRun> existing = runner.attach();
-      if (existing.isEmpty() && iteration >= opt.maxIterations()) {
+      if (existing.isEmpty()) {
+        Optional<StopRecord> asked = stopRequest();
+        if (asked.isPresent()) return stopRequested(journal, iteration, target, asked.get());
+      }
+      if (existing.isEmpty() && !resume && iteration >= opt.maxIterations()) {
         return stop(journal, iteration, target, "--max-iterations " + opt.maxIterations() + " reached",
             "read the journal's failures; raise --max-iterations if progress is being made");
       }
       SupervisedRun run;
+      boolean foundEnded = existing.isPresent() && existing.get().state() != SupervisedRun.State.RUNNING;
       if (existing.isPresent()) {
         run = existing.get();
         if (iteration == 0) iteration = 1;
@@ -155,14 +187,21 @@ public final class Autopilot {
             data("pid", run.record().pid(), "log", run.record().log()));
         say("#" + iteration + " re-attached to runner pid " + run.record().pid() + " (" + run.state().name().toLowerCase() + ")");
       } else {
-        iteration++;
-        iterationsThisRun++;
+        boolean resumed = resume && iteration > 0;
+        if (!resumed) {
+          iteration++;
+          iterationsThisRun++;
+        }
+        resume = false;
         List<String> argv = new ArrayList<>(ctx.runnerArgv(target));
         argv.addAll(opt.runnerArgs());
         run = runner.start(target, argv, ctx.toolCwd(), Map.of("LOG_LEVEL", "INFO"));
-        journal.record("runner_started", iteration, target, null, "runner pid " + run.record().pid(),
-            data("pid", run.record().pid(), "log", run.record().log(), "command", run.record().command()));
-        say("#" + iteration + " runner started (pid " + run.record().pid() + ", log " + run.record().log() + ")");
+        journal.record("runner_started", iteration, target, null, "runner pid " + run.record().pid()
+                + (resumed ? " (resuming the stopped run)" : ""),
+            data("pid", run.record().pid(), "log", run.record().log(), "command", run.record().command(),
+                "resumed", resumed ? Boolean.TRUE : null));
+        say("#" + iteration + " runner " + (resumed ? "resumed" : "started") + " (pid " + run.record().pid() + ", log "
+            + run.record().log() + ")");
       }
       RunOutcome outcome = followTellingWhatAnInterruptLeaves(run, iteration);
       Instant started = Instant.parse(run.record().startedAt());
@@ -201,6 +240,27 @@ public final class Autopilot {
               + "lower --jobs if it is the OOM killer, then `bq2 iterate`");
         }
         say("#" + iteration + " " + how + "; starting it again once");
+        continue;
+      }
+      if (!lastRunStalled && interrupted(outcome, report)) {
+        String how = stoppedHow(run, outcome);
+        String step = status.nextStep();
+        boolean seenBefore = journal.events().stream()
+            .anyMatch(e -> e.type().equals("runner_stopped") && run.record().log().equals(e.get("log")));
+        Optional<StopRecord> by = StopRecord.read(layout.logDir()).filter(r -> r.stopped(run.record()));
+        if (!seenBefore) {
+          journal.record("runner_stopped", iteration, target, step, "runner " + how, stopData(by.orElse(null),
+              "log", run.record().log(), "exit_code", outcome.exitCode()));
+        }
+        by.ifPresent(r -> stopJournaled = r);
+        runner.forget(run.record());
+        if (!foundEnded) {
+          // Stopped while we followed it: someone wants the build to stop, so we stop too.
+          say("#" + iteration + " runner " + how + "; `bq2 iterate` resumes phase " + target + " where it was");
+          return result(ExitCodes.TERMINATED, "runner " + how);
+        }
+        say("#" + iteration + " runner " + how + "; that is no build failure: resuming phase " + target + " where it was");
+        resume = true;
         continue;
       }
       if (outcome.succeeded() || report.isEmpty()) {
@@ -262,8 +322,12 @@ public final class Autopilot {
       }
 
       if (d.failureClass() == FailureClass.STALLED) {
-        return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": its log did not grow for "
-            + Durations.text(opt.stallTimeout()) + ", so it was stopped", "read " + str(logCopy) + " for where it hung; raise --stall-timeout if the step is just slow and quiet");
+        // Handled: the next `iterate` (after a person looked) starts a fresh runner rather than
+        // re-attaching to this one and taking our own stop for someone's.
+        runner.forget(run.record());
+        return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": for "
+            + Durations.text(opt.stallTimeout()) + " no log grew (runner or step) and no process of its tree used CPU, so it was stopped",
+            "read " + str(logCopy) + " for where it hung (a prompt, a lock, a network wait); raise --stall-timeout if the step just waits that long");
       }
       long attemptsOnStep = journal.events().stream()
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
@@ -389,7 +453,7 @@ public final class Autopilot {
       LogFollower follower = new LogFollower(Path.of(run.record().log()), 0, out, opt.terminal(),
           Instant.parse(run.record().startedAt()));
       follower.attempt(iteration);
-      follower.stallTimeout(opt.stallTimeout());
+      if (opt.stallTimeout() != null) follower.stallTimeout(opt.stallTimeout(), List.of(layout.logDir(), layout.reportDir()));
       lastRunStalled = false;
       try {
         return follower.follow(run);
@@ -442,6 +506,86 @@ public final class Autopilot {
     say("#" + iteration + " that run of phase " + phase + " ended (" + outcome.detail() + ") and is not a run of "
         + (target == null ? "anything left" : "phase " + target) + "; going on with next_phase=" + now.nextPhase());
     return true;
+  }
+
+  /**
+   * The runner ended by SIGINT/SIGTERM (exit 130/143, or a report that says it was interrupted):
+   * a request from someone (`bq2 stop`, kill), not a build failure.
+   */
+  private static boolean interrupted(RunOutcome outcome, Optional<Path> report) {
+    Integer code = outcome.exitCode();
+    if (code != null && (code == ExitCodes.INTERRUPTED || code == ExitCodes.TERMINATED)) return true;
+    if (report.isEmpty()) return false;
+    try {
+      String error = ReportFiles.read(report.get()).error();
+      return error != null && error.startsWith("Interrupted by SIG");
+    } catch (RuntimeException unreadable) {
+      return false;
+    }
+  }
+
+  /** `stopped by root (bq2 stop, pid 4242) at …`, or the signal when no `bq2 stop` asked for it. */
+  private String stoppedHow(SupervisedRun run, RunOutcome outcome) {
+    Optional<StopRecord> by = StopRecord.read(layout.logDir()).filter(r -> r.stopped(run.record()));
+    if (by.isPresent()) return by.get().describe();
+    Integer code = outcome.exitCode();
+    String signal = code == null ? "a signal" : code == ExitCodes.INTERRUPTED ? "SIGINT" : code == ExitCodes.TERMINATED ? "SIGTERM"
+        : "a signal";
+    String when = outcome.finishedAt() == null ? "" : " at " + Timestamps.state(outcome.finishedAt());
+    return "interrupted by " + signal + (code == null ? "" : " (exit " + code + ")") + when + ", not by `bq2 stop`";
+  }
+
+  private static Map<String, Object> stopData(StopRecord r, Object... more) {
+    Map<String, Object> d = data(more);
+    if (r != null) {
+      d.putAll(data("stopped_by", r.user(), "stopper_pid", r.pid(), "stopper_command", r.command(), "stopped_at", r.stoppedAt()));
+    }
+    return d;
+  }
+
+  /** A `bq2 stop` made after this autopilot started and not yet journaled by it. */
+  private Optional<StopRecord> stopRequest() {
+    try {
+      return StopRecord.read(layout.logDir()).filter(r -> r.at().isAfter(startedAt))
+          .filter(r -> stopJournaled == null || !stopJournaled.equals(r));
+    } catch (RuntimeException unreadable) {
+      return Optional.empty();
+    }
+  }
+
+  /** `bq2 stop` came while no runner ran (we were proposing): start none, say who stopped us. */
+  private IterateResult stopRequested(Journal journal, int iteration, String target, StopRecord r) {
+    stopJournaled = r;
+    journal.record("stop_requested", iteration, target, null, "autopilot " + r.describe(), stopData(r));
+    say("autopilot " + r.describe() + "; `bq2 iterate` resumes phase " + target + " where it was");
+    return result(ExitCodes.TERMINATED, "autopilot " + r.describe());
+  }
+
+  /** Shutdown hook: a stop request this autopilot did not get to journal (SIGTERM from `bq2 stop`). */
+  private void journalStopRequest() {
+    Optional<StopRecord> r = stopRequest();
+    Journal j = journal;
+    if (r.isEmpty()) return;
+    stopJournaled = r.get();
+    try {
+      if (j != null) {
+        j.record("stop_requested", currentIteration, target, null, "autopilot " + r.get().describe(), stopData(r.get()));
+      }
+    } catch (RuntimeException cannotWrite) {
+      // dying anyway; the line below still reaches the log
+    }
+    say("autopilot " + r.get().describe() + "; `bq2 iterate` resumes where it was");
+  }
+
+  /** True when this session's last runner was stopped (journaled `runner_stopped` after its last start). */
+  private static boolean lastRunnerWasStopped(Journal journal) {
+    List<JournalEvent> ev = journal.events();
+    for (int i = ev.size() - 1; i >= 0; i--) {
+      String t = ev.get(i).type();
+      if (t.equals("runner_stopped")) return true;
+      if (t.equals("runner_started") || t.equals("failure") || t.equals("phase_complete")) return false;
+    }
+    return false;
   }
 
   /**

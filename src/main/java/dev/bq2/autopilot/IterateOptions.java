@@ -21,7 +21,8 @@ import java.util.List;
  * @param allPhases keep going phase after phase until the plan is complete (the demo does)
  * @param deadline stop before starting another runner after this instant (null: none)
  * @param runnerArgs extra arguments for our runner (e.g. `--jobs 2`)
- * @param stallTimeout stop a runner whose log has not grown for this long (null: never)
+ * @param stallTimeout stop a runner that was idle this long: no runner or step log grew, no CPU
+ *     used by its process tree (null: never)
  */
 public record IterateOptions(
     Path sessionsDir,

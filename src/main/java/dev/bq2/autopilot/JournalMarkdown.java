@@ -21,7 +21,7 @@ final class JournalMarkdown {
     md.append("- Started: ").append(first.time()).append("\n");
     md.append("- Last event: ").append(last.time()).append(" (").append(last.type()).append(")\n");
     JournalEvent end = events.stream().filter(e -> Journal.isFinal(e.type())).reduce((a, b) -> b).orElse(null);
-    md.append("- Status: ").append(end == null ? "running (or interrupted; rerun `bq2 iterate` to continue)"
+    md.append("- Status: ").append(end == null ? openStatus(events)
         : end.type().equals("phase_complete") ? "phase complete" : "stopped: " + end.message()).append("\n");
     long failures = count(events, "failure");
     long applied = count(events, "applied");
@@ -79,6 +79,18 @@ final class JournalMarkdown {
     for (String item : tasks(events)) md.append(item).append("\n");
     // Read in terminals (cat, less -R) too: escapes from builds and assistants stay visible text.
     return TerminalText.escapeLines(md.toString());
+  }
+
+  /** An unfinished session: stopped on request (`bq2 stop`), or running (or its autopilot killed). */
+  private static String openStatus(List<JournalEvent> events) {
+    for (int i = events.size() - 1; i >= 0; i--) {
+      JournalEvent e = events.get(i);
+      if (e.type().equals("runner_started")) break;
+      if (e.type().equals("runner_stopped") || e.type().equals("stop_requested")) {
+        return e.message() + "; rerun `bq2 iterate` to resume";
+      }
+    }
+    return "running (or interrupted; rerun `bq2 iterate` to continue)";
   }
 
   private static Map<Integer, Map<String, Object>> attempts(List<JournalEvent> events) {

@@ -60,7 +60,7 @@ public class IterateCommand implements Callable<Integer> {
   boolean noCleanOnChange;
 
   @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "2h",
-      description = "Stop a runner whose log has not grown for this long (e.g. 45m, 2h; 0 = never; default ${DEFAULT-VALUE}).")
+      description = "Stop a runner that was idle this long: no runner or step log grew and no process of its tree used CPU (e.g. 45m, 2h; 0 = never; default ${DEFAULT-VALUE}).")
   String stallTimeout;
 
   @Option(names = "--quiet", description = "Do not print the context lines.")

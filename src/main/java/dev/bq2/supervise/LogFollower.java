@@ -37,6 +37,7 @@ public final class LogFollower {
   private int width = 100;
   private boolean statusShown;
   private Duration stallTimeout;
+  private java.util.List<Path> stepLogDirs = java.util.List.of();
   private boolean stalled;
 
   /**
@@ -70,14 +71,17 @@ public final class LogFollower {
   }
 
   /**
-   * A runner whose log does not grow for this long is stopped (SIGTERM to its process group)
-   * and the follow ends with {@link #stalled()} true: a hung build must not eat the night.
+   * A run that is idle this long (see {@link StallWatch}: no runner log or step log in
+   * {@code stepLogDirs} grew, no process of its tree used CPU) is stopped (SIGTERM to its
+   * process group) and the follow ends with {@link #stalled()} true: a hung build must not eat
+   * the night, a long quiet compile must not be killed.
    */
-  public void stallTimeout(Duration timeout) {
+  public void stallTimeout(Duration timeout, java.util.List<Path> stepLogDirs) {
     this.stallTimeout = timeout;
+    this.stepLogDirs = java.util.List.copyOf(stepLogDirs);
   }
 
-  /** True when {@link #follow} stopped the run because its log stopped growing. */
+  /** True when {@link #follow} stopped the run because it stalled. */
   public boolean stalled() {
     return stalled;
   }
@@ -106,7 +110,7 @@ public final class LogFollower {
    */
   public RunOutcome follow(SupervisedRun run) throws IOException, InterruptedException {
     long seen = offset;
-    long lastGrowth = System.nanoTime();
+    StallWatch watch = stallTimeout == null ? null : new StallWatch(run.record(), stepLogDirs, stallTimeout);
     while (true) {
       pump();
       Optional<RunOutcome> o = run.await(Duration.ofMillis(200));
@@ -114,10 +118,9 @@ public final class LogFollower {
         finish();
         return o.get();
       }
-      if (offset != seen) {
-        seen = offset;
-        lastGrowth = System.nanoTime();
-      } else if (!stalled && stallTimeout != null && System.nanoTime() - lastGrowth > stallTimeout.toNanos()) {
+      boolean grew = offset != seen;
+      seen = offset;
+      if (!stalled && watch != null && watch.stalled(grew)) {
         stalled = true;
         run.stop();
       }

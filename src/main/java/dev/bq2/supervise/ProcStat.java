@@ -13,24 +13,32 @@ import java.util.Optional;
 public record ProcStat(long pid, char state, long ppid, long pgrp, long session, long startTime) {
 
   public static Optional<ProcStat> read(long pid) {
-    String text;
-    try {
-      text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-    // comm (field 2) is in parentheses and may hold spaces or ')': split after the last ')'.
-    int close = text.lastIndexOf(')');
-    if (close < 0) return Optional.empty();
-    String[] f = text.substring(close + 1).trim().split("\\s+");
-    // f[0] is field 3 (state); field n is f[n - 3].
-    if (f.length < 20) return Optional.empty();
+    String[] f = fields(pid);
+    if (f == null) return Optional.empty();
     try {
       return Optional.of(new ProcStat(pid, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[2]),
           Long.parseLong(f[3]), Long.parseLong(f[19])));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The fields of `/proc/<pid>/stat` from field 3 (state) on: field n is {@code [n - 3]}; null
+   * when the process is gone or the line is short.
+   */
+  static String[] fields(long pid) {
+    String text;
+    try {
+      text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    } catch (IOException e) {
+      return null;
+    }
+    // comm (field 2) is in parentheses and may hold spaces or ')': split after the last ')'.
+    int close = text.lastIndexOf(')');
+    if (close < 0) return null;
+    String[] f = text.substring(close + 1).trim().split("\\s+");
+    return f.length < 20 ? null : f;
   }
 
   /** Running (not a zombie: an unreaped dead process, e.g. orphaned under a pid 1 that does not reap). */
