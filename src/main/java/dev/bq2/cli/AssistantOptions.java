@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * autopilot): `@Mixin AssistantOptions assistant;` then {@link #proposer}.
  */
 public class AssistantOptions {
-  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "auto",
+  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "auto", converter = Checked.AssistantName.class,
       description = "rules, codex, claude, command or auto (rules, then the first of codex/claude on PATH); default ${DEFAULT-VALUE}.")
   public String assistant;
 
@@ -40,11 +40,11 @@ public class AssistantOptions {
       description = "The codex/claude executable (default: found on PATH).")
   public String binary;
 
-  @Option(names = "--assistant-timeout", paramLabel = "DURATION", defaultValue = "15m",
+  @Option(names = "--assistant-timeout", paramLabel = "DURATION", defaultValue = "15m", converter = Checked.PositiveDuration.class,
       description = "Kill the assistant's process group after this long (e.g. 90s, 15m, 1h); default ${DEFAULT-VALUE}.")
   public String timeout;
 
-  @Option(names = "--assistant-sandbox", paramLabel = "MODE", defaultValue = "read-only",
+  @Option(names = "--assistant-sandbox", paramLabel = "MODE", defaultValue = "read-only", converter = Checked.Sandbox.class,
       description = {"Codex sandbox: read-only, workspace-write or danger-full-access; default ${DEFAULT-VALUE}.",
           "Back-annotation edits of a code builder use workspace-write in place of read-only."})
   public String sandbox;

@@ -36,7 +36,7 @@ public class BackAnnotateOptions {
       description = "Afterwards run the phase(s) again without overrides or state, in the background; exit 1 if that fails.")
   boolean verifyFromScratch;
 
-  @Option(names = "--command-timeout", paramLabel = "DURATION", defaultValue = "30m",
+  @Option(names = "--command-timeout", paramLabel = "DURATION", defaultValue = "30m", converter = Checked.PositiveDuration.class,
       description = "Kill the plan command or a check after this long (e.g. 90s, 30m); default ${DEFAULT-VALUE}.")
   String commandTimeout;
 
