@@ -66,13 +66,19 @@ final class Bq2Child {
   }
 
   static Result run(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    return runWithInput(cwd, env, null, args);
+  }
+
+  /** As {@link #run(Path, Map, String...)}, with {@code stdin} (null: /dev/null) as standard input. */
+  static Result runWithInput(Path cwd, Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2"));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(cwd, "bq2-", ".out");
     Path err = Files.createTempFile(cwd, "bq2-", ".err");
+    Path in = stdin == null ? Path.of("/dev/null") : Files.writeString(Files.createTempFile(cwd, "bq2-", ".in"), stdin);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectInput(ProcessBuilder.Redirect.from(in.toFile()))
         .redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().remove("BQ2_ROOTFS");
     pb.environment().remove("BQ2_CONFIG");
@@ -88,6 +94,7 @@ final class Bq2Child {
     Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     Files.delete(out);
     Files.delete(err);
+    if (stdin != null) Files.delete(in);
     return r;
   }
 }
