@@ -5,6 +5,7 @@ import dev.bq2.assistant.AssistantAttempt;
 import dev.bq2.assistant.AssistantProposer;
 import dev.bq2.assistant.AssistantSettings;
 import dev.bq2.assistant.Assistants;
+import dev.bq2.assistant.InstalledCli;
 import dev.bq2.assistant.PromptBuilder;
 import dev.bq2.redact.Redactor;
 import dev.bq2.assistant.SessionFile;
@@ -33,12 +34,15 @@ public class AssistantOptions {
   public String assistant;
 
   @Option(names = "--assistant-command", paramLabel = "CMD",
-      description = "Executable for --assistant command: prompt on stdin, proposal JSON on stdout.")
+      description = "Executable for --assistant command (a name is looked up on PATH): prompt on stdin, proposal JSON on stdout.")
   public Path command;
 
   @Option(names = "--assistant-binary", paramLabel = "PATH",
-      description = "The codex/claude executable (default: found on PATH).")
+      description = "The codex/claude executable (default: found on PATH, else in the project's tools/assistants/node_modules/.bin).")
   public String binary;
+
+  /** The codex/claude executable {@link #checkInstalled} found (null: not checked, the name is run as given). */
+  private Path checkedBinary;
 
   @Option(names = "--assistant-timeout", paramLabel = "DURATION", defaultValue = "15m", converter = Checked.PositiveDuration.class,
       description = "Kill the assistant's process group after this long (e.g. 90s, 15m, 1h); default ${DEFAULT-VALUE}.")
@@ -90,8 +94,8 @@ public class AssistantOptions {
     Path session = name.equals("claude") ? claudeSessionFile : name.equals("codex") ? sessionFile : null;
     // Without a builder repo the assistant runs (and Claude keeps its sessions) in the current directory.
     Path cwd = repo != null ? repo : Path.of("").toAbsolutePath();
-    AssistantSettings s = new AssistantSettings(cwd, binary,
-        command == null ? List.of() : List.of(command.toAbsolutePath().toString()), duration(timeout), sandbox, config,
+    AssistantSettings s = new AssistantSettings(cwd, executable(),
+        commandArgv(), duration(timeout), sandbox, config,
         args, Map.of(), session == null ? null : new SessionFile(session), budget,
         new PromptBuilder(PromptBuilder.defaultDirs(repo), Redactor.forProcessEnv()), journal);
     return Optional.of(Assistants.create(name, s));
@@ -113,6 +117,48 @@ public class AssistantOptions {
       throw Bq2Exception.badInput("--assistant command needs --assistant-command PATH (" + commandUse + ")");
     }
     return Optional.of(name);
+  }
+
+  /**
+   * Before any build starts: the assistant `--assistant` names is installed and runs. For
+   * `codex`/`claude` the CLI is found (as {@link InstalledCli#locate}) and must answer `--version`;
+   * for `command` the executable must exist. Empty for `rules` and `auto` (which takes what it
+   * finds on PATH, or none). A missing or broken one is one line saying how to install it, exit 2.
+   */
+  public Optional<InstalledCli.Found> checkInstalled() throws InterruptedException {
+    if (assistant.equals("rules") || assistant.equals("auto")) return Optional.empty();
+    chosen("prompt on stdin, proposal JSON on stdout");
+    if (assistant.equals("command")) {
+      commandArgv();
+      return Optional.empty();
+    }
+    InstalledCli.Found found = InstalledCli.check(assistant, binary, System.getenv("PATH"), InstalledCli.projectBin(),
+        Path.of("").toAbsolutePath());
+    checkedBinary = found.path();
+    if (InstalledCli.olderThanTested(found)) {
+      System.err.println("bq2: note: " + found.describe() + " is older than " + InstalledCli.TESTED.get(assistant)
+          + ", the version bq2 is tested with; if its calls fail, update it: " + InstalledCli.INSTALL.get(assistant));
+    }
+    return Optional.of(found);
+  }
+
+  /** The codex/claude executable: as checked, else `--assistant-binary`, else null (the name on PATH). */
+  String executable() {
+    return checkedBinary != null ? checkedBinary.toString() : binary;
+  }
+
+  /**
+   * `--assistant-command` as argv: a name with a slash is that file, a bare name is looked up on
+   * PATH like any command (never `./NAME`); not found is one line, exit 2. Empty when not given.
+   */
+  List<String> commandArgv() {
+    if (command == null) return List.of();
+    String given = command.toString();
+    Path exe = InstalledCli.resolve(given, System.getenv("PATH")).orElseThrow(() -> Bq2Exception.badInput(
+        "--assistant-command " + given + ": " + (given.contains("/")
+            ? "no executable file at " + command.toAbsolutePath().normalize()
+            : "not found on PATH; give its path (e.g. ./" + given + ") or add its folder to PATH")));
+    return List.of(exe.toString());
   }
 
   public TokenBudget budget() {

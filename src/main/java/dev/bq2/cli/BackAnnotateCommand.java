@@ -38,6 +38,7 @@ public class BackAnnotateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    assistant.checkInstalled(); // before anything is detected, written or built
     Context ctx = context.detect();
     if (!quiet) (verbose ? ctx.describe() : List.of("back-annotate: " + ctx.summary())).forEach(System.out::println);
     BackAnnotator.Result r = new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx);

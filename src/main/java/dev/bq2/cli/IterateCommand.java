@@ -11,11 +11,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import dev.bq2.autopilot.IterateOptions;
 import dev.bq2.autopilot.IterateResult;
+import dev.bq2.assistant.InstalledCli;
 import dev.bq2.propose.Proposer;
 import dev.bq2.rootfs.Context;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -85,9 +87,12 @@ public class IterateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // The assistant asked for is there before anything is detected, written or built.
+    Optional<InstalledCli.Found> cli = attach ? Optional.empty() : assistant.checkInstalled();
     Context ctx = context.detect();
     if (attach) return attach(ctx);
     if (!quiet) (verbose ? ctx.describe() : List.of("iterate: " + ctx.summary())).forEach(System.out::println);
+    if (!quiet && verbose) cli.ifPresent(f -> System.out.println("assistant: " + f.name() + " " + f.describe()));
     if (detach) return detach(ctx);
     AtomicReference<Autopilot> autopilot = new AtomicReference<>();
     List<Proposer> proposers = assistant.proposers(rules, ctx.repo(), attempt -> autopilot.get().recordAssistantAttempt(attempt));

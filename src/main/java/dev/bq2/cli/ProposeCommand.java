@@ -89,6 +89,7 @@ public class ProposeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (!showPrompt) assistant.checkInstalled(); // --show-prompt asks no one
     Path root = rootfs != null ? rootfs : ContextDetector.envRootfs();
     boolean haveFiles = root != null || overrides != null || plan != null;
     RootfsLayout layout = haveFiles ? RootfsLayout.of(root, plan, overrides, statePath, null, null) : null;

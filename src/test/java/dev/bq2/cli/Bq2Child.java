@@ -71,8 +71,16 @@ final class Bq2Child {
 
   /** As {@link #run(Path, Map, String...)}, with {@code stdin} (null: /dev/null) as standard input. */
   static Result runWithInput(Path cwd, Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
+    return runJvm(List.of(), cwd, env, stdin, args);
+  }
+
+  /** As {@link #runWithInput}, with extra JVM options (e.g. `-Dbq2.home=DIR`). */
+  static Result runJvm(List<String> jvmOptions, Path cwd, Map<String, String> env, String stdin, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2"));
+        "-XX:-UsePerfData"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2"));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(cwd, "bq2-", ".out");
     Path err = Files.createTempFile(cwd, "bq2-", ".err");
