@@ -161,31 +161,37 @@ public class AssistantOptions {
     return List.of(exe.toString());
   }
 
+  private static long part(Matcher m, int group) {
+    return m.group(group) == null ? 0 : Long.parseLong(m.group(group));
+  }
+
   public TokenBudget budget() {
     return new TokenBudget(maxTokens);
   }
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+  /** Plain seconds, or parts as bq2 prints durations: `90s`, `15m`, `1h30m`, `2m30s`, `2.5s`, `500ms`. */
+  private static final Pattern DURATION =
+      Pattern.compile("(\\d+)|(?=\\d)(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)(?:\\.(\\d{1,3}))?s)?(?:(\\d+)ms)?");
 
   /** The `--assistant-timeout` value; see {@link #duration(String, String)}. */
   public static Duration duration(String text) {
     return duration("--assistant-timeout", text);
   }
 
-  /** `90s`, `15m`, `1h`, `500ms`, or plain seconds; a bad value is an error naming {@code flag}. */
+  /** `90s`, `15m`, `1h`, `1h30m`, `500ms`, or plain seconds; a bad value is an error naming {@code flag}. */
   public static Duration duration(String flag, String text) {
     Matcher m = DURATION.matcher(text.strip());
     if (!m.matches()) {
-      throw Bq2Exception.badInput(flag + " " + text + ": expected a duration such as 90s, 15m or 1h");
+      throw Bq2Exception.badInput(flag + " " + text + ": expected a duration such as 90s, 15m, 1h or 1h30m");
     }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    Duration d = switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofSeconds(n);
-    };
+    Duration d;
+    if (m.group(1) != null) {
+      d = Duration.ofSeconds(Long.parseLong(m.group(1)));
+    } else {
+      String fraction = m.group(5) == null ? "0" : (m.group(5) + "00").substring(0, 3);
+      d = Duration.ofHours(part(m, 2)).plusMinutes(part(m, 3)).plusSeconds(part(m, 4))
+          .plusMillis(Long.parseLong(fraction)).plusMillis(part(m, 6));
+    }
     if (d.isZero()) throw Bq2Exception.badInput(flag + " " + text + ": must be more than zero");
     return d;
   }
