@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 (cd tools/assistants && npm ci --no-audit --no-fund)
 if ! [ -x /bin/busybox ] || ! dpkg -s busybox-static >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get install -y busybox-static
+    apt-get -o DPkg::Lock::Timeout=600 install -y busybox-static
   else
-    sudo apt-get install -y busybox-static
+    sudo apt-get -o DPkg::Lock::Timeout=600 install -y busybox-static
   fi
 fi
 tools/assistants/node_modules/.bin/codex --version

@@ -161,7 +161,8 @@ public final class Autopilot {
         "target phase " + target, data("rootfs", layout.rootfs().toString(),
             "repo", ctx.repo() == null ? null : ctx.repo().toString(),
             "runner", String.join(" ", ctx.runnerArgv(target)),
-            "proposers", proposers.stream().map(Proposer::name).toList()));
+            "proposers", proposers.stream().map(Proposer::name).toList(),
+            "detection", ctx.describe()));
     say((continued ? "resuming" : "starting") + " phase " + target + "; journal " + journal.dir().resolve("journal.md"));
 
     while (true) {

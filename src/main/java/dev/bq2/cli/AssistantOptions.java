@@ -5,6 +5,7 @@ import dev.bq2.assistant.AssistantAttempt;
 import dev.bq2.assistant.AssistantProposer;
 import dev.bq2.assistant.AssistantSettings;
 import dev.bq2.assistant.Assistants;
+import dev.bq2.assistant.InstalledCli;
 import dev.bq2.assistant.PromptBuilder;
 import dev.bq2.redact.Redactor;
 import dev.bq2.assistant.SessionFile;
@@ -28,23 +29,26 @@ import picocli.CommandLine.Option;
  * autopilot): `@Mixin AssistantOptions assistant;` then {@link #proposer}.
  */
 public class AssistantOptions {
-  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "auto",
+  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "auto", converter = Checked.AssistantName.class,
       description = "rules, codex, claude, command or auto (rules, then the first of codex/claude on PATH); default ${DEFAULT-VALUE}.")
   public String assistant;
 
   @Option(names = "--assistant-command", paramLabel = "CMD",
-      description = "Executable for --assistant command: prompt on stdin, proposal JSON on stdout.")
+      description = "Executable for --assistant command (a name is looked up on PATH): prompt on stdin, proposal JSON on stdout.")
   public Path command;
 
   @Option(names = "--assistant-binary", paramLabel = "PATH",
-      description = "The codex/claude executable (default: found on PATH).")
+      description = "The codex/claude executable (default: found on PATH, else in the project's tools/assistants/node_modules/.bin).")
   public String binary;
 
-  @Option(names = "--assistant-timeout", paramLabel = "DURATION", defaultValue = "15m",
+  /** The codex/claude executable {@link #checkInstalled} found (null: not checked, the name is run as given). */
+  private Path checkedBinary;
+
+  @Option(names = "--assistant-timeout", paramLabel = "DURATION", defaultValue = "15m", converter = Checked.PositiveDuration.class,
       description = "Kill the assistant's process group after this long (e.g. 90s, 15m, 1h); default ${DEFAULT-VALUE}.")
   public String timeout;
 
-  @Option(names = "--assistant-sandbox", paramLabel = "MODE", defaultValue = "read-only",
+  @Option(names = "--assistant-sandbox", paramLabel = "MODE", defaultValue = "read-only", converter = Checked.Sandbox.class,
       description = {"Codex sandbox: read-only, workspace-write or danger-full-access; default ${DEFAULT-VALUE}.",
           "Back-annotation edits of a code builder use workspace-write in place of read-only."})
   public String sandbox;
@@ -90,8 +94,8 @@ public class AssistantOptions {
     Path session = name.equals("claude") ? claudeSessionFile : name.equals("codex") ? sessionFile : null;
     // Without a builder repo the assistant runs (and Claude keeps its sessions) in the current directory.
     Path cwd = repo != null ? repo : Path.of("").toAbsolutePath();
-    AssistantSettings s = new AssistantSettings(cwd, binary,
-        command == null ? List.of() : List.of(command.toAbsolutePath().toString()), duration(timeout), sandbox, config,
+    AssistantSettings s = new AssistantSettings(cwd, executable(),
+        commandArgv(), duration(timeout), sandbox, config,
         args, Map.of(), session == null ? null : new SessionFile(session), budget,
         new PromptBuilder(PromptBuilder.defaultDirs(repo), Redactor.forProcessEnv()), journal);
     return Optional.of(Assistants.create(name, s));
@@ -115,31 +119,79 @@ public class AssistantOptions {
     return Optional.of(name);
   }
 
+  /**
+   * Before any build starts: the assistant `--assistant` names is installed and runs. For
+   * `codex`/`claude` the CLI is found (as {@link InstalledCli#locate}) and must answer `--version`;
+   * for `command` the executable must exist. Empty for `rules` and `auto` (which takes what it
+   * finds on PATH, or none). A missing or broken one is one line saying how to install it, exit 2.
+   */
+  public Optional<InstalledCli.Found> checkInstalled() throws InterruptedException {
+    if (assistant.equals("rules") || assistant.equals("auto")) return Optional.empty();
+    chosen("prompt on stdin, proposal JSON on stdout");
+    if (assistant.equals("command")) {
+      commandArgv();
+      return Optional.empty();
+    }
+    InstalledCli.Found found = InstalledCli.check(assistant, binary, System.getenv("PATH"), InstalledCli.projectBin(),
+        Path.of("").toAbsolutePath());
+    checkedBinary = found.path();
+    if (InstalledCli.olderThanTested(found)) {
+      System.err.println("bq2: note: " + found.describe() + " is older than " + InstalledCli.TESTED.get(assistant)
+          + ", the version bq2 is tested with; if its calls fail, update it: " + InstalledCli.INSTALL.get(assistant));
+    }
+    return Optional.of(found);
+  }
+
+  /** The codex/claude executable: as checked, else `--assistant-binary`, else null (the name on PATH). */
+  String executable() {
+    return checkedBinary != null ? checkedBinary.toString() : binary;
+  }
+
+  /**
+   * `--assistant-command` as argv: a name with a slash is that file, a bare name is looked up on
+   * PATH like any command (never `./NAME`); not found is one line, exit 2. Empty when not given.
+   */
+  List<String> commandArgv() {
+    if (command == null) return List.of();
+    String given = command.toString();
+    Path exe = InstalledCli.resolve(given, System.getenv("PATH")).orElseThrow(() -> Bq2Exception.badInput(
+        "--assistant-command " + given + ": " + (given.contains("/")
+            ? "no executable file at " + command.toAbsolutePath().normalize()
+            : "not found on PATH; give its path (e.g. ./" + given + ") or add its folder to PATH")));
+    return List.of(exe.toString());
+  }
+
+  private static long part(Matcher m, int group) {
+    return m.group(group) == null ? 0 : Long.parseLong(m.group(group));
+  }
+
   public TokenBudget budget() {
     return new TokenBudget(maxTokens);
   }
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+  /** Plain seconds, or parts as bq2 prints durations: `90s`, `15m`, `1h30m`, `2m30s`, `2.5s`, `500ms`. */
+  private static final Pattern DURATION =
+      Pattern.compile("(\\d+)|(?=\\d)(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)(?:\\.(\\d{1,3}))?s)?(?:(\\d+)ms)?");
 
   /** The `--assistant-timeout` value; see {@link #duration(String, String)}. */
   public static Duration duration(String text) {
     return duration("--assistant-timeout", text);
   }
 
-  /** `90s`, `15m`, `1h`, `500ms`, or plain seconds; a bad value is an error naming {@code flag}. */
+  /** `90s`, `15m`, `1h`, `1h30m`, `500ms`, or plain seconds; a bad value is an error naming {@code flag}. */
   public static Duration duration(String flag, String text) {
     Matcher m = DURATION.matcher(text.strip());
     if (!m.matches()) {
-      throw Bq2Exception.badInput(flag + " " + text + ": expected a duration such as 90s, 15m or 1h");
+      throw Bq2Exception.badInput(flag + " " + text + ": expected a duration such as 90s, 15m, 1h or 1h30m");
     }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    Duration d = switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofSeconds(n);
-    };
+    Duration d;
+    if (m.group(1) != null) {
+      d = Duration.ofSeconds(Long.parseLong(m.group(1)));
+    } else {
+      String fraction = m.group(5) == null ? "0" : (m.group(5) + "00").substring(0, 3);
+      d = Duration.ofHours(part(m, 2)).plusMinutes(part(m, 3)).plusSeconds(part(m, 4))
+          .plusMillis(Long.parseLong(fraction)).plusMillis(part(m, 6));
+    }
     if (d.isZero()) throw Bq2Exception.badInput(flag + " " + text + ": must be more than zero");
     return d;
   }

@@ -3,6 +3,7 @@ package dev.bq2.cli;
 import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.rootfs.Context;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,13 +29,18 @@ public class BackAnnotateCommand implements Callable<Integer> {
       description = "Session folders (default: <repo>/session, as iterate): archives go into the newest.")
   Path sessionDir;
 
-  @Option(names = "--quiet", description = "Do not print the context lines.")
+  @Option(names = "--quiet", description = "Do not print the chosen rootfs and repo.")
   boolean quiet;
+
+  @Option(names = {"-v", "--verbose"},
+      description = "Also print every rootfs and repo candidate checked (the session journal records them always).")
+  boolean verbose;
 
   @Override
   public Integer call() throws InterruptedException {
+    assistant.checkInstalled(); // before anything is detected, written or built
     Context ctx = context.detect();
-    if (!quiet) ctx.describe().forEach(System.out::println);
+    if (!quiet) (verbose ? ctx.describe() : List.of("back-annotate: " + ctx.summary())).forEach(System.out::println);
     BackAnnotator.Result r = new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx);
     return r.exitCode();
   }

@@ -36,7 +36,7 @@ public class BackAnnotateOptions {
       description = "Afterwards run the phase(s) again without overrides or state, in the background; exit 1 if that fails.")
   boolean verifyFromScratch;
 
-  @Option(names = "--command-timeout", paramLabel = "DURATION", defaultValue = "30m",
+  @Option(names = "--command-timeout", paramLabel = "DURATION", defaultValue = "30m", converter = Checked.PositiveDuration.class,
       description = "Kill the plan command or a check after this long (e.g. 90s, 30m); default ${DEFAULT-VALUE}.")
   String commandTimeout;
 
@@ -51,9 +51,8 @@ public class BackAnnotateOptions {
   static BackAnnotator.CodeEditor editor(AssistantOptions a, Path repo) {
     String name = a.chosen("prompt on stdin; it edits the repo in its cwd").orElse(null);
     if (name == null) return null;
-    String exe = a.binary != null ? a.binary : name;
-    AssistantSettings s = new AssistantSettings(repo, exe,
-        a.command == null ? List.of() : List.of(a.command.toAbsolutePath().toString()), AssistantOptions.duration(a.timeout),
+    String exe = a.executable() != null ? a.executable() : name;
+    AssistantSettings s = new AssistantSettings(repo, exe, a.commandArgv(), AssistantOptions.duration(a.timeout),
         a.sandbox, a.config, a.args, Map.of(), null, a.budget(),
         new PromptBuilder(PromptBuilder.defaultDirs(repo), Redactor.forProcessEnv()), null);
     String chosen = name;

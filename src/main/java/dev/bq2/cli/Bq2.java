@@ -77,12 +77,22 @@ public class Bq2 implements Callable<Integer> {
     return configured(new CommandLine(new Bq2()));
   }
 
+  /** The user's defaults, read and checked once by {@link #run}; until then read unchecked. */
+  private static volatile ConfigFile config;
+
   /** Handlers and user defaults, on a command line and every subcommand it has now. */
   private static CommandLine configured(CommandLine cl) {
     // Defaults users set once (e.g. `assistant=codex`, `max-iterations=40`): keys are long option
     // names without dashes; flags on the command line still win.
-    Path config = configFile();
-    if (Files.isReadable(config)) cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
+    ConfigFile c = config;
+    if (c == null) {
+      try {
+        c = ConfigFile.load(System.getenv(), System.getProperty("user.home"));
+      } catch (Bq2Exception e) {
+        c = null; // reported by run(); a caller in-process builds its tree without the file
+      }
+    }
+    if (c != null) cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(c.properties()));
     cl.setExecutionExceptionHandler(Bq2::handle);
     cl.setParameterExceptionHandler(Bq2::handleParameter);
     return cl;
@@ -131,11 +141,15 @@ public class Bq2 implements Callable<Integer> {
     return ExitCodes.BAD_INPUT;
   }
 
-  /** `$BQ2_CONFIG`, else `~/.config/bq2/bq2.properties` (absent: built-in defaults only). */
-  static Path configFile() {
-    String env = System.getenv("BQ2_CONFIG");
-    if (env != null && !env.isBlank()) return Path.of(env);
-    return Path.of(System.getProperty("user.home"), ".config", "bq2", "bq2.properties");
+  /**
+   * Reads and checks the config file before anything is parsed or run: its errors are one line
+   * naming the file and line, exit 2. Checking needs the whole command tree (every key of every
+   * command), so it costs a picocli model build, only when there is a file.
+   */
+  private static void loadConfig() {
+    ConfigFile c = ConfigFile.load(System.getenv(), System.getProperty("user.home"));
+    if (c != null) c.check(new CommandLine(new Bq2()));
+    config = c;
   }
 
   public static void main(String[] args) {
@@ -143,6 +157,13 @@ public class Bq2 implements Callable<Integer> {
   }
 
   public static int run(String[] args) {
+    try {
+      loadConfig();
+    } catch (Bq2Exception e) {
+      System.err.println("bq2: " + e.getMessage());
+      System.err.flush();
+      return e.exitCode();
+    }
     String argv0 = System.getProperty("bq2.argv0", "bq2");
     String name = Path.of(argv0).getFileName().toString();
     if (LINKED_COMMANDS.contains(name)) {

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
       "the repo at /work/bootstrap-qcow2, `codex resume <id>` when a session id is stored; afterwards",
       "the newest session's id is stored for next time."})
 public class CodexNamespaceCommand implements Callable<Integer> {
-  @Option(names = "--rootfs", paramLabel = "DIR", defaultValue = "data/sysroot/seed-rootfs/bq2-rootfs",
-      description = "Rootfs to enter (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rootfs", paramLabel = "DIR", defaultValue = "${env:BQ2_ROOTFS:-data/sysroot/seed-rootfs/bq2-rootfs}",
+      description = "Rootfs to enter (default: $BQ2_ROOTFS, else data/sysroot/seed-rootfs/bq2-rootfs).")
   Path rootfs;
 
   @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "/work",
@@ -59,7 +59,9 @@ public class CodexNamespaceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Path session = sessionFile != null ? sessionFile : workDir.resolve(".codex-session-id");
-    CodexNamespace.Options o = new CodexNamespace.Options(rootfs, workDir, repo,
+    // a blank BQ2_ROOTFS counts as unset, as everywhere
+    Path root = rootfs.toString().isBlank() ? Path.of("data/sysroot/seed-rootfs/bq2-rootfs") : rootfs;
+    CodexNamespace.Options o = new CodexNamespace.Options(root, workDir, repo,
         binds.stream().map(Bind::parse).toList(), new SessionFile(session), fresh, codex, codexArgs, System.getenv());
     CodexNamespace.Plan plan = CodexNamespace.plan(o);
     if (print) {

@@ -11,11 +11,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import dev.bq2.autopilot.IterateOptions;
 import dev.bq2.autopilot.IterateResult;
+import dev.bq2.assistant.InstalledCli;
 import dev.bq2.propose.Proposer;
 import dev.bq2.rootfs.Context;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -40,10 +42,10 @@ public class IterateCommand implements Callable<Integer> {
   @Option(names = "--max-iterations", defaultValue = "20", description = "Runner launches before stopping (default ${DEFAULT-VALUE}).")
   int maxIterations;
 
-  @Option(names = "--until", paramLabel = "HH:MM", description = "Local time after which no new runner is started (next occurrence).")
+  @Option(names = "--until", paramLabel = "HH:MM", converter = Checked.TimeOfDay.class, description = "Local time after which no new runner is started (next occurrence).")
   String until;
 
-  @Option(names = "--deadline", paramLabel = "TIME", description = "ISO-8601 instant (e.g. 2026-11-28T06:00:00Z) after which no new runner is started.")
+  @Option(names = "--deadline", paramLabel = "TIME", converter = Checked.Deadline.class, description = "ISO-8601 instant (e.g. 2026-11-28T06:00:00Z) after which no new runner is started.")
   String deadline;
 
   @Option(names = "--all-phases", description = "Keep going phase after phase until the plan is complete.")
@@ -59,12 +61,16 @@ public class IterateCommand implements Callable<Integer> {
       description = "Passed to our runner: a step whose definition changed is not restored to a clean tree first.")
   boolean noCleanOnChange;
 
-  @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "2h",
+  @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "2h", converter = Checked.DurationOrNever.class,
       description = "Stop a runner that was idle this long: no runner or step log grew and no process of its tree used CPU (e.g. 45m, 2h; 0 = never; default ${DEFAULT-VALUE}).")
   String stallTimeout;
 
-  @Option(names = "--quiet", description = "Do not print the context lines.")
+  @Option(names = "--quiet", description = "Do not print the chosen rootfs and repo.")
   boolean quiet;
+
+  @Option(names = {"-v", "--verbose"},
+      description = "Also print every rootfs and repo candidate checked (the session journal records them always).")
+  boolean verbose;
 
   @Option(names = "--back-annotate", description = "When the phase completes, back-annotate the overrides (see `bq2 back-annotate`).")
   boolean backAnnotate;
@@ -81,9 +87,12 @@ public class IterateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // The assistant asked for is there before anything is detected, written or built.
+    Optional<InstalledCli.Found> cli = attach ? Optional.empty() : assistant.checkInstalled();
     Context ctx = context.detect();
     if (attach) return attach(ctx);
-    if (!quiet) ctx.describe().forEach(System.out::println);
+    if (!quiet) (verbose ? ctx.describe() : List.of("iterate: " + ctx.summary())).forEach(System.out::println);
+    if (!quiet && verbose) cli.ifPresent(f -> System.out.println("assistant: " + f.name() + " " + f.describe()));
     if (detach) return detach(ctx);
     AtomicReference<Autopilot> autopilot = new AtomicReference<>();
     List<Proposer> proposers = assistant.proposers(rules, ctx.repo(), attempt -> autopilot.get().recordAssistantAttempt(attempt));

@@ -24,7 +24,8 @@ public class PlanWriteCommand implements Callable<Integer> {
   Target target;
 
   static class Target {
-    @Option(names = "--rootfs", paramLabel = "DIR", description = "Write <DIR>/var/lib/sysroot-build-plan.json.")
+    @Option(names = "--rootfs", paramLabel = "DIR",
+        description = "Write <DIR>/var/lib/sysroot-build-plan.json (default: $BQ2_ROOTFS, else the detected rootfs).")
     Path rootfs;
 
     @Option(names = "--plan", paramLabel = "FILE", description = "Write the plan to FILE.")
@@ -38,6 +39,8 @@ public class PlanWriteCommand implements Callable<Integer> {
     Path out;
     if (target != null && target.plan != null) out = target.plan.toAbsolutePath().normalize();
     else if (target != null && target.rootfs != null) out = RootfsLayout.of(target.rootfs).plan();
+    // BQ2_ROOTFS as --rootfs: the plan may not exist yet, so it is not detected (which needs one)
+    else if (ContextDetector.envRootfs() != null) out = RootfsLayout.of(ContextDetector.envRootfs()).plan();
     else out = new ContextDetector().detect().layout().plan();
     AtomicFile.writeJson(out, plan);
     long steps = plan.phases().stream().mapToLong(p -> p.steps().size()).sum();

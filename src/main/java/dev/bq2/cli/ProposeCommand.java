@@ -22,6 +22,7 @@ import dev.bq2.propose.ProposalRequests;
 import dev.bq2.redact.Redactor;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
+import dev.bq2.rootfs.ContextDetector;
 import dev.bq2.rootfs.RootfsLayout;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -46,7 +47,8 @@ public class ProposeCommand implements Callable<Integer> {
   @Option(names = "--report", required = true, paramLabel = "FILE", description = "The failure report (JSON).")
   Path report;
 
-  @Option(names = "--rootfs", paramLabel = "DIR", description = "Rootfs whose var/lib holds plan, overrides and history.")
+  @Option(names = "--rootfs", paramLabel = "DIR",
+      description = "Rootfs whose var/lib holds plan, overrides and history (default: $BQ2_ROOTFS when set).")
   Path rootfs;
 
   @Option(names = "--plan", paramLabel = "FILE", description = "The build plan (default <rootfs>/var/lib/...; without one the report's phase/step are used).")
@@ -87,8 +89,10 @@ public class ProposeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    boolean haveFiles = rootfs != null || overrides != null || plan != null;
-    RootfsLayout layout = haveFiles ? RootfsLayout.of(rootfs, plan, overrides, statePath, null, null) : null;
+    if (!showPrompt) assistant.checkInstalled(); // --show-prompt asks no one
+    Path root = rootfs != null ? rootfs : ContextDetector.envRootfs();
+    boolean haveFiles = root != null || overrides != null || plan != null;
+    RootfsLayout layout = haveFiles ? RootfsLayout.of(root, plan, overrides, statePath, null, null) : null;
     Path planFile = layout == null ? null : layout.plan();
     Path overridesFile = layout == null ? null : layout.overrides();
     if (apply && overridesFile == null) {

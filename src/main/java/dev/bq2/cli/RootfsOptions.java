@@ -32,6 +32,8 @@ public class RootfsOptions {
   Path logDir;
 
   public RootfsLayout layout() {
-    return RootfsLayout.of(rootfs, plan, overrides, state, reportDir, logDir);
+    // a blank BQ2_ROOTFS counts as unset, as for the commands that detect the rootfs
+    Path root = rootfs == null || rootfs.toString().isBlank() ? Path.of("/") : rootfs;
+    return RootfsLayout.of(root, plan, overrides, state, reportDir, logDir);
   }
 }

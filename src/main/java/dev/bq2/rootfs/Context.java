@@ -97,6 +97,12 @@ public record Context(
     return flags;
   }
 
+  /** The one line a command prints by default: what was chosen (the candidates are for `--verbose` and the journal). */
+  public String summary() {
+    return "rootfs " + rootfs + " (" + rootfsSource + "), repo "
+        + (repo == null ? "none (our own runner and status)" : repo + " (" + repoSource + ")");
+  }
+
   /** Human-readable lines: every candidate checked, what was chosen and why. */
   public List<String> describe() {
     List<String> out = new ArrayList<>();

@@ -32,6 +32,12 @@ public final class ContextDetector {
   private String runner;
   private String statusCommand;
 
+  /** `$BQ2_ROOTFS` of this process, or null when unset or blank (as for detection). */
+  public static Path envRootfs() {
+    String v = blankToNull(System.getenv(ENV_ROOTFS));
+    return v == null ? null : Path.of(v);
+  }
+
   public ContextDetector fsRoot(Path dir) {
     if (dir != null) this.fsRoot = dir.toAbsolutePath().normalize();
     return this;

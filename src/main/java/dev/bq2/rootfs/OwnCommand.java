@@ -19,9 +19,10 @@ public final class OwnCommand {
   /**
    * Start-up options of bin/bq2: the runner and status are short-lived and wait on child
    * processes, so the quick-starting C1 compiler and the serial GC save about a second per
-   * launch (one per autopilot iteration).
+   * launch (one per autopilot iteration). No perf data: the JVM would otherwise create
+   * /tmp/hsperfdata_<user>, and a run writes nothing outside its rootfs and session folder.
    */
-  static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+  static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
   /** `<java> -jar <bq2.jar> <subcommand>` or `<java> -cp <class path> dev.bq2.cli.Bq2 <subcommand>`. */
   public static List<String> argv(String subcommand) {

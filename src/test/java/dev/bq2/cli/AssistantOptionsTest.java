@@ -39,6 +39,14 @@ class AssistantOptionsTest {
     assertTrue(parse("--assistant", "rules").proposer(tmp, null, a -> { }).isEmpty());
     assertEquals(Duration.ofMinutes(15), AssistantOptions.duration("15m"));
     assertEquals(Duration.ofSeconds(42), AssistantOptions.duration("42"));
+    // as bq2 prints them (dev.bq2.Durations): what is printed can be given back
+    for (Duration d : new Duration[] {Duration.ofMinutes(90), Duration.ofSeconds(150), Duration.ofMillis(2500),
+        Duration.ofMillis(500), Duration.ofHours(2), Duration.ofSeconds(3725)}) {
+      assertEquals(d, AssistantOptions.duration(dev.bq2.Durations.text(d)), dev.bq2.Durations.text(d));
+    }
+    for (String bad : new String[] {"", "h", "1x", "1m1h", "1.5m", "1.2345s", "-1s", "1 h"}) {
+      assertThrows(Bq2Exception.class, () -> AssistantOptions.duration(bad), bad);
+    }
   }
 
   @Test
@@ -46,7 +54,7 @@ class AssistantOptionsTest {
     assertEquals(2, assertThrows(Bq2Exception.class, () -> AssistantOptions.duration("soon")).exitCode());
     assertEquals(2, assertThrows(Bq2Exception.class,
         () -> parse("--assistant", "command").proposer(tmp, null, a -> { })).exitCode());
-    assertEquals(2, assertThrows(Bq2Exception.class,
-        () -> parse("--assistant", "gpt").proposer(tmp, null, a -> { })).exitCode());
+    // an unknown name is refused when the command line is parsed (one line, exit 2, before anything runs)
+    assertThrows(CommandLine.ParameterException.class, () -> parse("--assistant", "gpt"));
   }
 }
