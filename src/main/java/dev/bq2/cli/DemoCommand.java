@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     description = {"Write a self-contained demo (rootfs + builder repo) and run the autopilot on it to completion.",
         "Offline, with the built-in rules. Rerunning starts fresh."})
 public class DemoCommand implements Callable<Integer> {
-  @Option(names = "--dir", defaultValue = "bq2-demo", description = "Where to write the demo (default ./${DEFAULT-VALUE}).")
+  @Option(names = "--dir", paramLabel = "DIR", defaultValue = "bq2-demo", description = "Where to write the demo (default ./${DEFAULT-VALUE}).")
   Path dir;
 
   @Option(names = "--jobs", paramLabel = "N", description = "Parallel make jobs for the runner.")

@@ -34,10 +34,10 @@ public class IterateCommand implements Callable<Integer> {
   @Option(names = "--rules", paramLabel = "FILE", description = "Extra rules (JSON), tried before the built-in ones.")
   Path rules;
 
-  @Option(names = "--max-attempts-per-step", defaultValue = "3", description = "Failures of one step before stopping (default ${DEFAULT-VALUE}).")
+  @Option(names = "--max-attempts-per-step", paramLabel = "N", defaultValue = "3", description = "Failures of one step before stopping (default ${DEFAULT-VALUE}).")
   int maxAttemptsPerStep;
 
-  @Option(names = "--max-iterations", defaultValue = "20", description = "Runner launches before stopping (default ${DEFAULT-VALUE}).")
+  @Option(names = "--max-iterations", paramLabel = "N", defaultValue = "20", description = "Runner launches before stopping (default ${DEFAULT-VALUE}).")
   int maxIterations;
 
   @Option(names = "--until", paramLabel = "HH:MM", description = "Local time after which no new runner is started (next occurrence).")

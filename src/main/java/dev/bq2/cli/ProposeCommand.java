@@ -40,8 +40,7 @@ import picocli.CommandLine.Option;
  * 3 when no rule knows the failure (or the only known answer is to escalate).
  */
 @Command(name = "propose", mixinStandardHelpOptions = true,
-    description = "Propose a minimal override delta for a failure report (rules, then an assistant); --apply applies it.",
-    footer = ExitCodes.HELP_SECTION)
+    description = "Propose a minimal override delta for a failure report (rules, then an assistant); --apply applies it.")
 public class ProposeCommand implements Callable<Integer> {
   @Option(names = "--report", required = true, paramLabel = "FILE", description = "The failure report (JSON).")
   Path report;

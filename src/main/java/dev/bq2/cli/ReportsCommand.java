@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 public class ReportsCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 
-  @Option(names = "--limit", defaultValue = "10", description = "How many (default ${DEFAULT-VALUE}).")
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "10", description = "How many (default ${DEFAULT-VALUE}).")
   int limit;
 
   @Option(names = "--json", description = "One JSON object per line.")
