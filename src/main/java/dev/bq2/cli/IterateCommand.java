@@ -16,6 +16,8 @@ import dev.bq2.rootfs.Context;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -102,7 +104,7 @@ public class IterateCommand implements Callable<Integer> {
     return r.exitCode();
   }
 
-  private int detach(Context ctx) {
+  private int detach(Context ctx) throws InterruptedException {
     List<String> all = spec.commandLine().getParseResult().originalArgs();
     // originalArgs holds the whole command line; keep what follows `iterate`
     List<String> args = new ArrayList<>(all.subList(all.indexOf("iterate") + 1, all.size()));
@@ -111,7 +113,14 @@ public class IterateCommand implements Callable<Integer> {
     SupervisedRun run = DetachedAutopilot.start(ctx, args);
     System.out.println("iterate: autopilot detached (pid " + run.record().pid() + ")");
     System.out.println("iterate: log     " + run.record().log());
-    System.out.println("iterate: journal " + Autopilot.sessionsDir(ctx, sessionDir) + "/<UTC>-<phase>/journal.md");
+    System.out.flush();
+    Optional<Path> journal = DetachedAutopilot.awaitJournal(run, Duration.ofMinutes(2));
+    if (journal.isPresent()) {
+      System.out.println("iterate: journal " + journal.get());
+    } else {
+      System.out.println("iterate: journal not opened yet (the autopilot's log says why); sessions go to "
+          + Autopilot.sessionsDir(ctx, sessionDir));
+    }
     System.out.println("iterate: follow it with `bq2 iterate --attach --rootfs " + ctx.rootfs() + "`");
     return 0;
   }
