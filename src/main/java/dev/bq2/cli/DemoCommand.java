@@ -58,7 +58,7 @@ public class DemoCommand implements Callable<Integer> {
     try (OutputStream file = Files.newOutputStream(logFile)) {
       boolean terminal = verbose && System.console() != null;
       PrintStream out = new PrintStream(verbose ? new Tee(file, System.out) : file, true, StandardCharsets.UTF_8);
-      if (!verbose) System.out.println("demo: building its six packages with the autopilot (every line goes to " + logFile + ")");
+      if (!verbose) System.out.println("demo: running the autopilot on the demo plan (every line goes to " + logFile + ")");
       IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, out, terminal, null);
       r = new Autopilot(ctx, List.of(RuleProposer.withDefaults()), opt).run();
       out.flush();
