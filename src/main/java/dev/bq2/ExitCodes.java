@@ -17,12 +17,18 @@ public final class ExitCodes {
 
   private ExitCodes() {}
 
-  public static final String HELP_SECTION =
-      "Exit codes:%n"
-          + "  0    done (or nothing to do)%n"
-          + "  1    a build step failed (see the failure report)%n"
-          + "  2    bad input or usage (the message names the file, place and fix)%n"
-          + "  3    stopped and needs a person (no safe fix, limit or deadline reached, disk full or read-only)%n"
-          + "  130  interrupted (SIGINT)%n"
-          + "  143  terminated (SIGTERM)%n";
+  /** The exit-code block of every command's `--help` (picocli's exitCodeList), one definition for all. */
+  public static final java.util.Map<String, String> HELP_LIST = helpList();
+
+  private static java.util.Map<String, String> helpList() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("0", "done (or nothing to do)");
+    m.put("1", "a build step failed (see the failure report)");
+    m.put("2", "bad input or usage (the message names the file, place and fix)");
+    m.put("3", "stopped and needs a person (no safe fix, limit or deadline reached, disk full or read-only)");
+    m.put("130", "interrupted (SIGINT)");
+    m.put("143", "terminated (SIGTERM)");
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The one back-annotation commit's message (interop.md §10 step 8): the subject names the
+ * The one back-annotation commit's message (docs/back-annotate.md): the subject names the
  * behaviour change, the packages and phases, and the architecture; the body lists each change
  * with why it was made (from the overrides history), how it was verified, and the session
  * journal's summary.

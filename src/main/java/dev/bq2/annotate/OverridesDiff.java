@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 
 /**
  * The reverse of {@link dev.bq2.plan.OverridesApplier}: the overrides that turn `base` into
- * `target` (interop.md §2.3, the existing tool's `from_diff`), with its rules and its refusal
+ * `target` (docs/formats.md#upstream-formats, the existing tool's `from_diff`), with its rules and its refusal
  * messages word for word. Where the existing tool silently drops a difference (description,
  * phase order, strategy, sources_directory, a removed env key, a field going from a value to
  * none) this refuses too, so that applying the result always reproduces the target; with

@@ -18,7 +18,7 @@ import java.util.Map;
  * Patches named in `patches_add` that live outside the builder repo (the rootfs, /tmp) would be
  * lost with the overrides: they are copied to `<repo>/patches/<step>/<file name>` and the
  * overrides are rewritten to name the copy. A patch already inside the repo stays where it is; a
- * relative entry is relative to the step's workdir (interop.md §7.4) and is left alone.
+ * relative entry is relative to the step's workdir (docs/formats.md#upstream-formats) and is left alone.
  */
 public final class PatchRelocation {
   /** One patch to copy: from where, to which repo-relative path. */

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 /**
  * The id of the newest Codex session under a CODEX_HOME: the rollout file
  * (`sessions/YYYY/MM/DD/rollout-<time>-<uuid>.jsonl`) with the newest modification time whose
- * path holds a UUID, as the earlier tool took it (interop.md §9.2).
+ * path holds a UUID, as the earlier tool took it (docs/formats.md#upstream-formats).
  */
 public final class CodexSessions {
   private static final Pattern UUID =

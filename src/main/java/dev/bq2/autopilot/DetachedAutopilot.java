@@ -11,6 +11,7 @@ import dev.bq2.supervise.SupervisedRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,29 @@ public final class DetachedAutopilot {
     List<String> argv = new ArrayList<>(OwnCommand.argv("iterate"));
     argv.addAll(iterateArgs);
     return supervisor(ctx.layout()).start("autopilot", argv, ctx.cwd(), Map.of());
+  }
+
+  private static final java.util.regex.Pattern JOURNAL_LINE =
+      java.util.regex.Pattern.compile("(?m)^iterate: (?:starting|resuming) phase \\S+; journal (.+/journal\\.md)$");
+
+  /**
+   * The journal the detached autopilot opened, from its own `journal PATH` line: the folder is
+   * named by the time the autopilot starts the phase, so only it can say. Empty when it ended
+   * first (nothing to do, bad input: its log says why) or said nothing within {@code patience}.
+   */
+  public static Optional<Path> awaitJournal(SupervisedRun run, Duration patience) throws InterruptedException {
+    Path log = Path.of(run.record().log());
+    long end = System.nanoTime() + patience.toNanos();
+    while (true) {
+      boolean ended = run.await(Duration.ofMillis(100)).isPresent();
+      try {
+        java.util.regex.Matcher m = JOURNAL_LINE.matcher(java.nio.file.Files.readString(log));
+        if (m.find()) return Optional.of(Path.of(m.group(1)));
+      } catch (IOException e) {
+        // not written yet
+      }
+      if (ended || System.nanoTime() > end) return Optional.empty();
+    }
   }
 
   public static Optional<SupervisedRun> current(RootfsLayout layout) {

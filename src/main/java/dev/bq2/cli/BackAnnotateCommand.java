@@ -12,12 +12,11 @@ import picocli.CommandLine.Option;
 /** `bq2 back-annotate`: fold the proven overrides into the builder, verify, commit once, start clean. */
 @Command(name = "back-annotate", mixinStandardHelpOptions = true,
     description = {"Fold the proven overrides into the builder, verify, commit once, archive overrides and state.",
-        "Plan spec: merged; code builder: edited by the assistant. Then",
-        "verify the regenerated plan equals plan + overrides and the --check commands pass, then replace the plan,",
-        "commit once and archive the overrides, history and state into the session folder.",
-        "Exit 0 done (and reproduced with --verify-from-scratch), 1 not reproduced from scratch,",
-        "2 refused (phase not complete with these overrides, uncommitted changes, bad input),",
-        "3 verification failed (everything left as it was)."})
+        "A plan spec is merged; a code builder is edited by the assistant.",
+        "The regenerated plan must equal plan + overrides and the --check commands must pass.",
+        "Then the plan is replaced, one commit is made and the overrides, history and state are archived into the session folder.",
+        "Here 1 means not reproduced from scratch (--verify-from-scratch), 2 refused (phase not complete with these "
+            + "overrides, uncommitted changes, bad input) and 3 verification failed (everything left as it was)."})
 public class BackAnnotateCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 

@@ -23,7 +23,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "bq2 autopilot 0.1.0",
     description = "Drive a phased from-source sysroot/rootfs build plan to completion.",
-    footer = ExitCodes.HELP_SECTION,
     subcommands = {
       CommandLine.HelpCommand.class,
       DiagnoseCommand.class,
@@ -95,7 +94,14 @@ public class Bq2 implements Callable<Integer> {
     if (c != null) cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(c.properties()));
     cl.setExecutionExceptionHandler(Bq2::handle);
     cl.setParameterExceptionHandler(Bq2::handleParameter);
+    exitCodes(cl);
     return cl;
+  }
+
+  /** The one exit-code block ({@link ExitCodes#HELP_LIST}) on every command's `--help`. */
+  private static void exitCodes(CommandLine cl) {
+    cl.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(ExitCodes.HELP_LIST);
+    for (CommandLine sub : cl.getSubcommands().values()) exitCodes(sub);
   }
 
   /**

@@ -18,9 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "codex-namespace", mixinStandardHelpOptions = true,
     description = {
       "Run Codex interactively inside the rootfs, resuming the stored session.",
-      "The work folder is at /work (CODEX_HOME=/work/.codex),",
-      "the repo at /work/bootstrap-qcow2, `codex resume <id>` when a session id is stored; afterwards",
-      "the newest session's id is stored for next time."})
+      "Inside, the work folder is /work (CODEX_HOME=/work/.codex) and the repo is /work/bootstrap-qcow2.",
+      "With a stored session id it runs `codex resume <id>`; afterwards the newest session's id is stored for next time."})
 public class CodexNamespaceCommand implements Callable<Integer> {
   @Option(names = "--rootfs", paramLabel = "DIR", defaultValue = "${env:BQ2_ROOTFS:-data/sysroot/seed-rootfs/bq2-rootfs}",
       description = "Rootfs to enter (default: $BQ2_ROOTFS, else data/sysroot/seed-rootfs/bq2-rootfs).")

@@ -16,8 +16,7 @@ import picocli.CommandLine.Option;
 
 /** `bq2 diagnose`: classify one failure report and show its decisive log lines and signature. */
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
-    description = "Classify a failure report: failure class, decisive log lines, stable signature.",
-    footer = ExitCodes.HELP_SECTION)
+    description = "Classify a failure report: failure class, decisive log lines, stable signature.")
 public class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--report", required = true, paramLabel = "FILE", description = "The failure report (JSON).")
   Path report;

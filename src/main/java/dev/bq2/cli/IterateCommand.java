@@ -17,6 +17,7 @@ import dev.bq2.rootfs.Context;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,10 +37,10 @@ public class IterateCommand implements Callable<Integer> {
   @Option(names = "--rules", paramLabel = "FILE", description = "Extra rules (JSON), tried before the built-in ones.")
   Path rules;
 
-  @Option(names = "--max-attempts-per-step", defaultValue = "3", description = "Failures of one step before stopping (default ${DEFAULT-VALUE}).")
+  @Option(names = "--max-attempts-per-step", paramLabel = "N", defaultValue = "3", description = "Failures of one step before stopping (default ${DEFAULT-VALUE}).")
   int maxAttemptsPerStep;
 
-  @Option(names = "--max-iterations", defaultValue = "20", description = "Runner launches before stopping (default ${DEFAULT-VALUE}).")
+  @Option(names = "--max-iterations", paramLabel = "N", defaultValue = "20", description = "Runner launches before stopping (default ${DEFAULT-VALUE}).")
   int maxIterations;
 
   @Option(names = "--until", paramLabel = "HH:MM", converter = Checked.TimeOfDay.class, description = "Local time after which no new runner is started (next occurrence).")
@@ -111,7 +112,7 @@ public class IterateCommand implements Callable<Integer> {
     return r.exitCode();
   }
 
-  private int detach(Context ctx) {
+  private int detach(Context ctx) throws InterruptedException {
     List<String> all = spec.commandLine().getParseResult().originalArgs();
     // originalArgs holds the whole command line; keep what follows `iterate`
     List<String> args = new ArrayList<>(all.subList(all.indexOf("iterate") + 1, all.size()));
@@ -120,7 +121,14 @@ public class IterateCommand implements Callable<Integer> {
     SupervisedRun run = DetachedAutopilot.start(ctx, args);
     System.out.println("iterate: autopilot detached (pid " + run.record().pid() + ")");
     System.out.println("iterate: log     " + run.record().log());
-    System.out.println("iterate: journal " + Autopilot.sessionsDir(ctx, sessionDir) + "/<UTC>-<phase>/journal.md");
+    System.out.flush();
+    Optional<Path> journal = DetachedAutopilot.awaitJournal(run, Duration.ofMinutes(2));
+    if (journal.isPresent()) {
+      System.out.println("iterate: journal " + journal.get());
+    } else {
+      System.out.println("iterate: journal not opened yet (the autopilot's log says why); sessions go to "
+          + Autopilot.sessionsDir(ctx, sessionDir));
+    }
     System.out.println("iterate: follow it with `bq2 iterate --attach --rootfs " + ctx.rootfs() + "`");
     return 0;
   }

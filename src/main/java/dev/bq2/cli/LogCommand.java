@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 public class LogCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 
-  @Option(names = {"-n", "--lines"}, defaultValue = "40", description = "How many lines (default ${DEFAULT-VALUE}).")
+  @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "40", description = "How many lines (default ${DEFAULT-VALUE}).")
   int lines;
 
   @Override

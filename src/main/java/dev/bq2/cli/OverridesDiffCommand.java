@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `bq2 overrides diff`: the overrides that turn one plan into another (interop.md §2.3). */
+/** `bq2 overrides diff`: the overrides that turn one plan into another (docs/formats.md#upstream-formats). */
 @Command(name = "diff", mixinStandardHelpOptions = true,
     description = {"Print the overrides JSON that turns --base into --target (the existing tool's from_diff rules).",
         "Refuses (exit 2) what overrides cannot express; with --lossy, drops it with a warning as the existing tool does."})

@@ -10,8 +10,9 @@ import picocli.CommandLine.Parameters;
 
 /** `bq2 overrides revert N`: takes back one applied delta, atomically. */
 @Command(name = "revert", mixinStandardHelpOptions = true,
-    description = {"Revert one applied delta (its number in `bq2 overrides history`, or its id): the overrides file is",
-        "rewritten atomically and a `reverted` line is added to the history. Reverting twice changes nothing."})
+    description = {"Revert one applied delta (its number in `bq2 overrides history`, or its id).",
+        "The overrides file is rewritten atomically and a `reverted` line is added to the history.",
+        "Reverting twice changes nothing."})
 public class OverridesRevertCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 

@@ -15,6 +15,7 @@ import dev.bq2.plan.Overrides;
 import dev.bq2.plan.PlanFiles;
 import dev.bq2.propose.FirstProposal;
 import dev.bq2.propose.HistoryEntry;
+import dev.bq2.propose.TriedDeltas;
 import dev.bq2.propose.OverridesEditor;
 import dev.bq2.propose.Proposal;
 import dev.bq2.propose.ProposalRequest;
@@ -38,11 +39,11 @@ import picocli.CommandLine.Option;
 /**
  * `bq2 propose`: the minimal override delta for one failure report, printed (and with --apply,
  * validated and applied to the overrides file with a history line). Exit 0 with a proposal,
- * 3 when no rule knows the failure (or the only known answer is to escalate).
+ * 3 when no rule knows the failure (or the only known answer is to escalate); 0 with a note when
+ * the fix applied for this failure is already in force.
  */
 @Command(name = "propose", mixinStandardHelpOptions = true,
-    description = "Propose a minimal override delta for a failure report (rules, then an assistant); --apply applies it.",
-    footer = ExitCodes.HELP_SECTION)
+    description = "Propose a minimal override delta for a failure report (rules, then an assistant); --apply applies it.")
 public class ProposeCommand implements Callable<Integer> {
   @Option(names = "--report", required = true, paramLabel = "FILE", description = "The failure report (JSON).")
   Path report;
@@ -83,9 +84,9 @@ public class ProposeCommand implements Callable<Integer> {
 
   /** What `--json` prints. */
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  @JsonPropertyOrder({"proposal", "proposer", "rule", "problems", "applied", "overrides", "diagnosis"})
+  @JsonPropertyOrder({"proposal", "proposer", "rule", "problems", "applied", "overrides", "diagnosis", "in_force", "note"})
   public record Result(Proposal proposal, String proposer, String rule, List<String> problems, String applied,
-      String overrides, DiagnosisJson diagnosis) {}
+      String overrides, DiagnosisJson diagnosis, String inForce, String note) {}
 
   @Override
   public Integer call() throws InterruptedException {
@@ -111,6 +112,26 @@ public class ProposeCommand implements Callable<Integer> {
       po.flush();
       return ExitCodes.OK;
     }
+    // Its fix may already be in the overrides (applied by iterate or an earlier --apply): then the
+    // answer is to rerun, not a second, different fix and not "no rule knows this".
+    Optional<TriedDeltas.InForce> inForce = TriedDeltas.inForceFor(history, d.signature(), d.phase(), d.step());
+    if (inForce.isPresent()) {
+      HistoryEntry h = inForce.get().applied();
+      String line = "the fix " + h.proposer() + " → " + h.delta().summary() + " is already in force (applied at "
+          + h.time() + ", " + h.id() + ", outcome " + inForce.get().outcome() + "); rerun the runner"
+          + " (`bq2 iterate` or `bq2 sysroot-runner`) to build with it";
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.print(Json.pretty(new Result(null, h.proposer(), null, List.of(), null,
+            overridesFile == null ? null : overridesFile.toString(), DiagnosisJson.of(d), h.id(), line)));
+      } else {
+        out.println("failure: " + d.phase() + "/" + d.step() + " " + DiagnosisJson.of(d).failureClass()
+            + " signature " + d.signature().substring(0, 12));
+        out.println(TerminalText.escape(line));
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
     // The same proposers, in the same order, as `bq2 iterate` asks.
     FirstProposal first = FirstProposal.ask(assistant.proposers(rulesFile, repo, attempt -> { }), req);
     Optional<Proposal> found = first.proposal();
@@ -123,7 +144,7 @@ public class ProposeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(Json.pretty(new Result(found.orElse(null), first.proposer().name(), first.rule(), problems, applied,
-          overridesFile == null ? null : overridesFile.toString(), DiagnosisJson.of(d))));
+          overridesFile == null ? null : overridesFile.toString(), DiagnosisJson.of(d), null, null)));
     } else {
       out.println("failure: " + d.phase() + "/" + d.step() + " " + DiagnosisJson.of(d).failureClass()
           + " signature " + d.signature().substring(0, 12));

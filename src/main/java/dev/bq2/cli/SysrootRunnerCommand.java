@@ -27,8 +27,7 @@ import picocli.CommandLine.Option;
     description = {
       "Run the build plan (with overrides) phase by phase, step by step, skipping completed steps.",
       "A failing step writes a failure report and stops the run (exit 1)."
-    },
-    footer = ExitCodes.HELP_SECTION)
+    })
 public class SysrootRunnerCommand implements Callable<Integer> {
   @Mixin RootfsOptions paths;
 

@@ -16,8 +16,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "sysroot-status",
     mixinStandardHelpOptions = true,
-    description = "Print plan/state paths, the next incomplete phase and step, and the last failure.",
-    footer = ExitCodes.HELP_SECTION)
+    description = "Print plan/state paths, the next incomplete phase and step, and the last failure.")
 public class SysrootStatusCommand implements Callable<Integer> {
   @Mixin RootfsOptions paths;
 

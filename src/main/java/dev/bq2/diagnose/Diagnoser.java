@@ -77,10 +77,10 @@ public final class Diagnoser {
   public static Diagnosis diagnose(Path reportFile, FailureReport r, List<Path> logRoots) {
     String where = reportFile.toString();
     if (r.phase() == null || r.phase().name() == null) {
-      throw Bq2Exception.badInput(where + ": field phase.name: missing; a failure report names its phase (interop.md §4.2)");
+      throw Bq2Exception.badInput(where + ": field phase.name: missing; a failure report names its phase (docs/formats.md#upstream-formats)");
     }
     if (r.step() == null || r.step().name() == null) {
-      throw Bq2Exception.badInput(where + ": field step.name: missing; a failure report names its step (interop.md §4.2)");
+      throw Bq2Exception.badInput(where + ": field step.name: missing; a failure report names its step (docs/formats.md#upstream-formats)");
     }
     Path log = resolveLog(reportFile, r.outputLog(), logRoots);
     LogExcerpt ex = null;

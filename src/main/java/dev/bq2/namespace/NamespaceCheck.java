@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Why entering a namespace may be refused, checked the way `bq2 sysroot-namespace-check` does
- * (interop.md §8.7): the unprivileged user-namespace sysctls, AppArmor, NoNewPrivs and seccomp
+ * (docs/formats.md#upstream-formats): the unprivileged user-namespace sysctls, AppArmor, NoNewPrivs and seccomp
  * from /proc/self/status, missing file systems, and a nodev /dev. Reads files under a proc root
  * so it can be pointed elsewhere.
  */

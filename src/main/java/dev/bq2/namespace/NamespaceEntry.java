@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Entering a rootfs the way the existing tool does (interop.md §8.3), with util-linux instead of
+ * Entering a rootfs the way the existing tool does (docs/formats.md#upstream-formats), with util-linux instead of
  * syscalls: a private mount namespace (plus a user namespace mapping us to root when we are not
  * privileged), recursive binds of the extra folders, /proc, /sys and /dev, a fresh /tmp, then
  * chroot and chdir (`unshare --root --wd`) and exec of the command with a cleared environment.
@@ -103,7 +103,8 @@ public final class NamespaceEntry {
 
     public NamespaceEntry build() {
       if (!Files.isDirectory(rootfs)) {
-        throw Bq2Exception.badInput("Workspace rootfs missing at " + rootfs + "; run ./bin/bq2 sysroot to generate it or pass --rootfs");
+        throw Bq2Exception.badInput("Workspace rootfs missing at " + rootfs + "; the plan's first phase unpacks it (`bq2 sysroot-runner --phase host-setup` for the existing tool's plans),"
+            + " or pass --rootfs DIR");
       }
       for (Bind b : binds) {
         if (!Files.exists(b.source())) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** One phase of the plan (interop.md §1.2). `env` and `steps` are required, as in the tool. */
+/** One phase of the plan (docs/formats.md#upstream-formats). `env` and `steps` are required, as in the tool. */
 @JsonPropertyOrder({"name", "description", "namespace", "install_prefix", "destdir", "env", "steps"})
 public record BuildPhase(
     @JsonProperty(required = true) String name,

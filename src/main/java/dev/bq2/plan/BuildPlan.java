@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.Nulls;
 import java.util.List;
 import java.util.Optional;
 
-/** The build plan (interop.md §1, `format_version` 2). Immutable: the runner never writes it. */
+/** The build plan (docs/formats.md#upstream-formats, `format_version` 2). Immutable: the runner never writes it. */
 @JsonPropertyOrder({"format_version", "phases"})
 public record BuildPlan(
     @JsonProperty(required = true) Integer formatVersion,

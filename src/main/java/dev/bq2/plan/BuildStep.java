@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One step (interop.md §1.3). The four collections/flag the existing tool requires
+ * One step (docs/formats.md#upstream-formats). The four collections/flag the existing tool requires
  * (`configure_flags`, `patches`, `env`, `clean_build`) are required here too, so a plan we
  * accept is a plan it accepts.
  */

@@ -3,7 +3,7 @@ package dev.bq2.plan;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
-/** An archive to extract (interop.md §1.5). */
+/** An archive to extract (docs/formats.md#upstream-formats). */
 @JsonPropertyOrder({"name", "version", "filename", "build_directory"})
 public record ExtractSpec(
     @JsonProperty(required = true) String name,

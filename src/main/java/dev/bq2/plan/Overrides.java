@@ -6,7 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The mutable overrides file (interop.md §2): the user's fixes, to be back-annotated later. */
+/** The mutable overrides file (docs/formats.md#upstream-formats): the user's fixes, to be back-annotated later. */
 public record Overrides(@JsonSetter(contentNulls = Nulls.FAIL) Map<String, PhaseOverride> phases) {
   public Overrides {
     phases = phases == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(phases));

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Applies overrides to a plan with exactly the existing tool's semantics (interop.md §2.2),
+ * Applies overrides to a plan with exactly the existing tool's semantics (docs/formats.md#upstream-formats),
  * except that a name it would silently ignore (an unknown step) is refused here: a typo in an
  * override must not look like a fix that "did nothing".
  */

@@ -1,5 +1,6 @@
 package dev.bq2.plan;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
@@ -8,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Overrides for one phase; every key optional (interop.md §2.1). */
+/** Overrides for one phase; every key optional (docs/formats.md); empty `env`, `extra_steps`, `steps` are not written. */
 @JsonPropertyOrder({
   "namespace", "install_prefix", "destdir", "destdir_clear", "env", "packages", "extra_steps", "steps"
 })
@@ -17,10 +18,10 @@ public record PhaseOverride(
     String installPrefix,
     String destdir,
     Boolean destdirClear,
-    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> env,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> env,
     @JsonSetter(contentNulls = Nulls.FAIL) List<String> packages,
-    @JsonSetter(contentNulls = Nulls.FAIL) List<BuildStep> extraSteps,
-    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, StepOverride> steps) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonSetter(contentNulls = Nulls.FAIL) List<BuildStep> extraSteps,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonSetter(contentNulls = Nulls.FAIL) Map<String, StepOverride> steps) {
 
   public PhaseOverride {
     env = env == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(env));

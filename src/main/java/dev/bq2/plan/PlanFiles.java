@@ -50,7 +50,34 @@ public final class PlanFiles {
         "fix the overrides JSON ({\"phases\": {...}}, see docs/formats.md)");
   }
 
+  /** Writes {@code overrides} whole, in our compact form (no empty or null fields). */
   public static void writeOverrides(Path file, Overrides overrides) {
     AtomicFile.writeJson(file, overrides);
+  }
+
+  /**
+   * Changes the overrides file to mean {@code overrides}, keeping the user's own text for every
+   * part that did not change (see {@link OverridesEdit}); a missing or blank file is written whole.
+   */
+  public static void editOverrides(Path file, Overrides overrides) {
+    if (file == null || !Files.exists(file)) {
+      writeOverrides(file, overrides);
+      return;
+    }
+    String text = Json.readText(file, "fix the overrides file");
+    if (text.isBlank()) {
+      writeOverrides(file, overrides);
+      return;
+    }
+    Overrides before = readOverrides(file);
+    JsonNode written = Json.tree(file, text, "fix the overrides JSON");
+    if (!written.isObject()) {
+      writeOverrides(file, overrides);
+      return;
+    }
+    String edited = Json.pretty(OverridesEdit.apply(written, before, overrides));
+    // A file written without a final newline stays so: only the edit shows in a diff.
+    if (!text.endsWith("\n")) edited = edited.stripTrailing();
+    AtomicFile.write(file, edited);
   }
 }

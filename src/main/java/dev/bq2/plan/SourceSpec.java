@@ -3,7 +3,7 @@ package dev.bq2.plan;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
-/** A source archive to download (interop.md §1.4). */
+/** A source archive to download (docs/formats.md#upstream-formats). */
 @JsonPropertyOrder({"name", "version", "url", "sha256", "checksum_url", "filename", "build_directory"})
 public record SourceSpec(
     @JsonProperty(required = true) String name,

@@ -1,5 +1,6 @@
 package dev.bq2.plan;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
@@ -9,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Overrides for one step (interop.md §2.1). `configure_flags_add` and `patches_add` default to
- * `[]` and are always written, as the existing tool writes them.
+ * Overrides for one step (docs/formats.md). `configure_flags_add` and `patches_add` default to
+ * `[]`; they and `env` are written only when non-empty, so the file holds only what someone
+ * asked for (absent and empty mean the same to the runner).
  */
 @JsonPropertyOrder({
   "workdir", "build_dir", "install_prefix", "destdir", "destdir_clear", "env", "clean_build",
@@ -23,15 +25,15 @@ public record StepOverride(
     String installPrefix,
     String destdir,
     Boolean destdirClear,
-    @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> env,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonSetter(contentNulls = Nulls.FAIL) Map<String, String> env,
     Boolean cleanBuild,
     @JsonSetter(contentNulls = Nulls.FAIL) List<SourceSpec> sources,
     @JsonSetter(contentNulls = Nulls.FAIL) List<ExtractSpec> extractSources,
     String content,
     @JsonSetter(contentNulls = Nulls.FAIL) List<String> configureFlags,
-    @JsonSetter(contentNulls = Nulls.FAIL) List<String> configureFlagsAdd,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonSetter(contentNulls = Nulls.FAIL) List<String> configureFlagsAdd,
     @JsonSetter(contentNulls = Nulls.FAIL) List<String> patches,
-    @JsonSetter(contentNulls = Nulls.FAIL) List<String> patchesAdd) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonSetter(contentNulls = Nulls.FAIL) List<String> patchesAdd) {
 
   public StepOverride {
     env = env == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(env));

@@ -110,7 +110,7 @@ public final class OverridesEditor {
     } else {
       phases.put(phase, entry);
     }
-    PlanFiles.writeOverrides(overridesFile, new Overrides(phases));
+    PlanFiles.editOverrides(overridesFile, new Overrides(phases));
   }
 
   /** The phase entry with the delta merged in (flags/patches appended once, env keys set). */

@@ -30,7 +30,7 @@ public final class ProposalValidator {
   /**
    * Keys that change which code runs in every child (dynamic loader, glibc secure-exec list,
    * shell start-up and interpreter hooks). `LD_LIBRARY_PATH` and `LD_RUN_PATH` stay allowed:
-   * sysroot bootstraps legitimately set them (interop.md §7.3).
+   * sysroot bootstraps legitimately set them (docs/formats.md#upstream-formats).
    */
   static final Set<String> DENIED_ENV = Set.of(
       "GCONV_PATH", "GETCONF_DIR", "HOSTALIASES", "LOCPATH", "MALLOC_TRACE", "NLSPATH",

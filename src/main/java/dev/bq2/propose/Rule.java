@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One rule of the rules file (docs/formats-propose.md): which failures it knows (classes and a
+ * One rule of the rules file (docs/formats.md#proposals-rules-and-overrides-history): which failures it knows (classes and a
  * regex over the excerpt), when it applies, and the minimal delta it proposes. Rules are data so
  * users can add their own with `--rules FILE`.
  *

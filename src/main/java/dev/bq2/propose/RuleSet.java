@@ -60,12 +60,12 @@ public record RuleSet(Integer formatVersion, List<Rule> rules) {
   public static RuleSet load(Path userFile) {
     RuleSet d = defaults();
     if (userFile == null) return d;
-    RuleSet user = parse(userFile, Json.readText(userFile, "fix the rules file (see docs/formats-propose.md)"));
+    RuleSet user = parse(userFile, Json.readText(userFile, "fix the rules file (see docs/formats.md#proposals-rules-and-overrides-history)"));
     return user.before(d);
   }
 
   public static RuleSet parse(Path file, String text) {
-    String fix = "fix the rules file (see docs/formats-propose.md)";
+    String fix = "fix the rules file (see docs/formats.md#proposals-rules-and-overrides-history)";
     RuleSet rs = Json.parse(file, text, RuleSet.class, fix);
     if (rs.formatVersion() == null || rs.formatVersion() != FORMAT_VERSION) {
       throw Bq2Exception.badInput(file + ": field format_version: expected " + FORMAT_VERSION + ", got "

@@ -43,6 +43,30 @@ public final class TriedDeltas {
     return List.copyOf(open.values());
   }
 
+  /** A delta in force and the latest word on it (`fixed`, `pending`, ...). */
+  public record InForce(HistoryEntry applied, String outcome) {}
+
+  /**
+   * The newest delta still in force that was applied for this very failure (same signature,
+   * phase and step): asked again about it, the answer is "rerun", not a second fix.
+   */
+  public static java.util.Optional<InForce> inForceFor(Path historyFile, String signature, String phase, String step) {
+    if (historyFile == null || signature == null) return java.util.Optional.empty();
+    Map<String, String> outcome = new LinkedHashMap<>();
+    for (HistoryEntry h : read(historyFile)) {
+      if ("outcome".equals(h.event()) && h.outcome() != null) outcome.put(h.id(), h.outcome());
+    }
+    List<HistoryEntry> open = inForce(historyFile);
+    for (int i = open.size() - 1; i >= 0; i--) {
+      HistoryEntry h = open.get(i);
+      if (signature.equals(h.signature()) && java.util.Objects.equals(phase, h.phase())
+          && java.util.Objects.equals(step, h.step())) {
+        return java.util.Optional.of(new InForce(h, outcome.getOrDefault(h.id(), "pending")));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /**
    * Every line. A torn last line (no final newline: a crash mid-append by an older bq2) is
    * reported with one warning on stderr and skipped, keeping everything before it; a bad line

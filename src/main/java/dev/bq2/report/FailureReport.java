@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A failure report (interop.md §4.2, `format_version` 1). Unlike our other files it writes
+ * A failure report (docs/formats.md#upstream-formats, `format_version` 1). Unlike our other files it writes
  * nulls, as the existing tool does. `log_tail`, `duration_s`, `started_at` and `output_offset`
  * are additive.
  *

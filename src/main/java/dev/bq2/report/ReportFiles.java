@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import dev.bq2.state.Timestamps;
 
-/** Report and log file naming (interop.md §4.1), writing, and finding the newest report. */
+/** Report and log file naming (docs/formats.md#upstream-formats), writing, and finding the newest report. */
 public final class ReportFiles {
   private static final SecureRandom RANDOM = new SecureRandom();
 

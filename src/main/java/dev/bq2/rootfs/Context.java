@@ -38,7 +38,7 @@ public record Context(
 
   /**
    * The existing tool's host workdir `<hw>` when the rootfs is its host layout
-   * (`<hw>/seed-rootfs/bq2-rootfs`, interop.md §8.1), else null.
+   * (`<hw>/seed-rootfs/bq2-rootfs`, docs/formats.md#upstream-formats), else null.
    */
   public Path hostWorkdir() {
     Path p = rootfs;
@@ -72,7 +72,7 @@ public record Context(
 
   /**
    * Where to start runner and status: the existing tool resolves relative host-setup paths
-   * against the directory holding `data/sysroot` (interop.md §8.1), so start it there; ours
+   * against the directory holding `data/sysroot` (docs/formats.md#upstream-formats), so start it there; ours
    * anywhere, the repo when known.
    */
   public Path toolCwd() {

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 /**
  * Finds the rootfs, the builder repo and the runner/status commands the way seed 001 (the
- * bq2-iterate skill) does, plus the existing tool's host layout (interop.md §8.1).
+ * bq2-iterate skill) does, plus the existing tool's host layout (docs/formats.md#upstream-formats).
  *
  * <p>Every built-in absolute candidate path is resolved under {@link #fsRoot} (default `/`), so
  * tests and `--fs-root` can stand a whole fake tree in a directory. Paths the user gives

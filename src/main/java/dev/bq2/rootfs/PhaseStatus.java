@@ -6,7 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * What `sysroot-status` said (interop.md §5). Every field but {@code nextPhase} is optional, as
+ * What `sysroot-status` said (docs/formats.md#upstream-formats). Every field but {@code nextPhase} is optional, as
  * the existing tool prints those lines only when set.
  *
  * @param nextPhase the phase to run next, or {@link #COMPLETE}

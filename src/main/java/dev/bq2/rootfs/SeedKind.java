@@ -5,7 +5,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * What kind of rootfs was found, by the later skill's heuristic (interop.md §8.2: documentation,
+ * What kind of rootfs was found, by the later skill's heuristic (docs/formats.md#upstream-formats: documentation,
  * not tool behaviour): a `/usr/bin/clang` means the inner bq2 rootfs; only
  * `/opt/sysroot/bin/clang` means the seed.
  */

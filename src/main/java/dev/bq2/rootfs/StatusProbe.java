@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /**
  * Runs a `sysroot-status` command and reads its answer. The existing tool prints its lines
- * through the logger since c7fe61f and bare before that (interop.md §5), so both
+ * through the logger since c7fe61f and bare before that (docs/formats.md#upstream-formats), so both
  * `key=value` and `<ts> <LEVEL> - key=value` are accepted; `LOG_LEVEL=INFO` is forced, as a
  * higher level would print nothing.
  */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Decides where a phase's commands run (interop.md §6.4): `host` phases in place; `seed`/`bq2`
+ * Decides where a phase's commands run (docs/formats.md#upstream-formats): `host` phases in place; `seed`/`bq2`
  * phases inside their rootfs ({@link NamespaceMode#ENTER}, the default), on the host on purpose
  * ({@link NamespaceMode#IN_PLACE}), or not at all ({@link NamespaceMode#REFUSE}). Never runs a
  * seed/bq2 phase on the host unless asked to.
@@ -75,7 +75,7 @@ public interface NamespacePolicy {
   }
 
   /**
-   * The host layout (interop.md §8.1): seed `/` is `<hw>/seed-rootfs`, bq2 `/` is
+   * The host layout (docs/formats.md#upstream-formats): seed `/` is `<hw>/seed-rootfs`, bq2 `/` is
    * `<hw>/seed-rootfs/bq2-rootfs` with the seed's `/opt/sysroot` bound in. A rootfs that is
    * already `/` (the runner started inside) needs no entry.
    */
@@ -103,7 +103,7 @@ public interface NamespacePolicy {
       if (insideSeed) return Entry.inPlace();
       if (seed == null) {
         throw new StepFailedException("Phase " + phase.name() + " needs the seed namespace, but the rootfs " + b
-            + " is not inside a seed rootfs (expected <hw>/seed-rootfs/bq2-rootfs, interop.md §8.1); pass that"
+            + " is not inside a seed rootfs (expected <hw>/seed-rootfs/bq2-rootfs, docs/formats.md#upstream-formats); pass that"
             + " --rootfs, or rerun with --namespace-mode in-place to run the phase on the host on purpose");
       }
       view = new RootView("seed", seed, binds);
@@ -114,7 +114,8 @@ public interface NamespacePolicy {
         Path sysroot = seed.resolve("opt/sysroot");
         if (!Files.isDirectory(sysroot)) {
           throw new StepFailedException("Missing sysroot at " + sysroot + " (bound at /opt/sysroot in the bq2 namespace);"
-              + " run bq2 sysroot-builder first, or create it");
+              + " build it first with the seed phase that installs into it (`bq2 sysroot-runner --phase sysroot-from-seed`"
+              + " for the existing tool's plans), or create it");
         }
         all.add(new Bind(sysroot, "/opt/sysroot"));
       }

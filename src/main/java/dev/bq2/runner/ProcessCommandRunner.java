@@ -79,7 +79,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
   @Override
   public void run(List<String> argv, Path cwd, Map<String, String> env)
       throws StepFailedException, InterruptedException {
-    Exec e = exec(argv, cwd, env);
+    Exec e = exec(argv, cwd, env, false);
     if (e.rc() != 0) {
       throw StepFailedException.commandFailed(view == null ? argv : view.insideArgv(argv), e.rc(), e.outputOffset());
     }
@@ -87,7 +87,7 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
 
   @Override
   public int runTolerant(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
-    return exec(argv, cwd, env).rc();
+    return exec(argv, cwd, env, true).rc();
   }
 
   /**
@@ -121,7 +121,8 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     return logFile;
   }
 
-  private Exec exec(List<String> argv, Path cwd, Map<String, String> env) throws InterruptedException {
+  /** @param tolerant a failure is expected and harmless (a cleanup): the runner log has it at DEBUG only */
+  private Exec exec(List<String> argv, Path cwd, Map<String, String> env, boolean tolerant) throws InterruptedException {
     if (interrupts.requested()) throw new InterruptedException(interrupts.message());
     String shown = String.join(" ", view == null ? argv : view.insideArgv(argv));
     String inside = view == null ? null : view.insidePath(cwd);
@@ -129,7 +130,8 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
         : (inside == null ? "/" : inside) + " (" + view.namespace() + " rootfs " + view.root() + ")";
     note("Running in " + where + ": " + shown);
     Long offset = logLength();
-    log.info("Running in " + where + ": " + shown);
+    if (tolerant) log.debug("Running in " + where + ": " + shown);
+    else log.info("Running in " + where + ": " + shown);
     List<String> full = new ArrayList<>(commandPrefix);
     if (view != null) {
       full.addAll(view.wrap(argv, cwd));
@@ -169,7 +171,8 @@ public final class ProcessCommandRunner implements CommandRunner, AutoCloseable 
     double secs = (System.nanoTime() - start) / 1e9;
     String finished = String.format(Locale.ROOT, "Finished in %.3fs (exit=%d): %s", secs, rc, shown);
     note(finished);
-    log.info(finished);
+    if (tolerant) log.debug(finished + (rc == 0 ? "" : " (tolerated)"));
+    else log.info(finished);
     if (interrupts.requested()) {
       // The group may outlive its leader for a moment; make sure nothing is left running.
       group.stopAndWait();

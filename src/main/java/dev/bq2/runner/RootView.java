@@ -9,13 +9,13 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The file-system view of a `seed` or `bq2` phase (interop.md §6.4, §8.1): which host directory
+ * The file-system view of a `seed` or `bq2` phase (docs/formats.md#upstream-formats): which host directory
  * is `/` inside, which host directories are bound where, and how a command is started inside.
  *
  * <p>Our runner stays on the host (logs, reports and state are written there) and only the
  * step's external commands enter the rootfs, one namespace entry per command. Java-implemented
  * strategies (write-file, symlink, copy-tree, remove-tree, …) work on host paths: every plan
- * path is mapped with {@link #hostPath} (§8.4), and host paths that strategies put into a
+ * path is mapped with {@link #hostPath}, and host paths that strategies put into a
  * command line are mapped back with {@link #insideArgv}.
  */
 public final class RootView {

@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /**
  * The runner's own log lines on stdout, in the existing tool's short format
- * (`2026-02-23T14:41:25.685363Z   INFO - message`, interop.md §4.3), so scripts that grep its
+ * (`2026-02-23T14:41:25.685363Z   INFO - message`, see docs/formats.md), so scripts that grep its
  * markers keep working.
  */
 public final class RunLog {
@@ -23,6 +23,14 @@ public final class RunLog {
 
   public void info(String message) {
     line("INFO", message);
+  }
+
+  /**
+   * Detail people need only when digging (a tolerated `make distclean` that failed): in the log
+   * file, never shown by `iterate` or the demo.
+   */
+  public void debug(String message) {
+    line("DEBUG", message);
   }
 
   public void warn(String message) {

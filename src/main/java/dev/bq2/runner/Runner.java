@@ -38,7 +38,7 @@ import java.util.Objects;
 /**
  * `sysroot-runner`: runs the selected phases and steps of the override-resolved plan in order,
  * skipping completed steps, recording each success in the state file and stopping at the first
- * failure with a failure report (interop.md §3, §4, §6, §7).
+ * failure with a failure report (docs/formats.md#upstream-formats).
  *
  * <p>Everything that can be checked before a step runs (plan, overrides, names, state, plan
  * digest) is checked first; those problems are exit 2 and nothing runs.
@@ -69,7 +69,7 @@ public final class Runner {
     this(options, log, interrupts, NamespacePolicy.of(options.namespaceMode(), options.layout().rootfs(), List.of()));
   }
 
-  /** One `{"phase": ..., "step": ...}` object of the dry-run output (interop.md §6.3). */
+  /** One `{"phase": ..., "step": ...}` object of the dry-run output (docs/formats.md#upstream-formats). */
   @JsonPropertyOrder({"phase", "step"})
   record DryRunEntry(BuildPhase phase, BuildStep step) {}
 

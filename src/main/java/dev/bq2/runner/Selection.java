@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which phases and steps a run covers (interop.md §6.2): `--phase all` or one exact name, then
+ * Which phases and steps a run covers (docs/formats.md#upstream-formats): `--phase all` or one exact name, then
  * `--package` names across those phases. Unlike the existing tool, package names are checked
  * against the selected phases before completed steps are dropped, so `--package X` for a
  * completed X is "nothing to do", not an error.

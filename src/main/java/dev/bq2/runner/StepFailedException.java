@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A step failed. `command`/`exitCode` are set only when an external command failed (they become
- * the report's `command`/`exit_code`, interop.md §4.2); patch, download and file errors leave
+ * the report's `command`/`exit_code`, docs/formats.md#upstream-formats); patch, download and file errors leave
  * them null.
  */
 public class StepFailedException extends Exception {

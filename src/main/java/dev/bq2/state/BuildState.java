@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The state/bookmark file (interop.md §3, `format_version` 1). `step_fingerprints` is our
+ * The state/bookmark file (docs/formats.md#upstream-formats, `format_version` 1). `step_fingerprints` is our
  * additive field (docs/formats.md): phase → step → digest of the step's effective definition
  * when it completed. The existing tool ignores it; if it drops it on rewrite, completed steps
  * simply have no fingerprint and are kept. `attempt_fingerprints` (also ours) is the same digest

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where a build stands (interop.md §5): the next incomplete step of the override-resolved plan,
+ * Where a build stands (docs/formats.md#upstream-formats): the next incomplete step of the override-resolved plan,
  * computed from `completed_steps` (after fingerprint invalidation, so it names the step the
  * runner would really run next), never from the unreliable `current_phase`. Reads only; a
  * missing plan is an error, not "complete".

@@ -23,6 +23,7 @@ public final class LogFollower {
   private static final int CHUNK = 64 * 1024;
   /** A line longer than this is cut (a runaway progress bar must not grow the heap). */
   private static final int MAX_LINE = 16 * 1024;
+  private static final java.util.regex.Pattern DEBUG = java.util.regex.Pattern.compile("^\\S+\\s+DEBUG\\s+-\\s");
 
   private final Path log;
   private final PrintStream out;
@@ -205,7 +206,7 @@ public final class LogFollower {
 
   private void emit(String line, boolean quiet) {
     boolean keep = progress.accept(line);
-    if (quiet) return;
+    if (quiet || DEBUG.matcher(line).find()) return; // detail for the log file (a tolerated cleanup), not the screen
     // Build output: its escapes (title, clear screen, cursor moves) must not reach the terminal.
     String shown = TerminalText.escape(line);
     if (!terminal) {

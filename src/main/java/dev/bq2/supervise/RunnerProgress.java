@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where a runner is, read from the progress lines it logs (interop.md §4.3): `Executing phase
+ * Where a runner is, read from the progress lines it logs (docs/formats.md#upstream-formats): `Executing phase
  * <p>`, `Executing <n> build steps`, `Skipping previously completed <p>/<s>`, `Building <s> in
  * <dir> (phase=<p>)`, `Finished <s>`, `Completed|Failed phase <p>`. Lines may carry the
  * logger prefix `<ts> <LEVEL> - `.

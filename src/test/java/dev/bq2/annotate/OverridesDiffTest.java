@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `from_diff` (interop.md §2.3): round trips, its refusals word for word, and the ones we add. */
+/** `from_diff` (docs/formats.md#upstream-formats): round trips, its refusals word for word, and the ones we add. */
 class OverridesDiffTest {
   @TempDir Path tmp;
 

@@ -52,12 +52,12 @@ class AutopilotDemoTest {
     assertEquals(Fixture.json("""
         {"phases": {
           "core-libs": {"steps": {
-            "libcounter": {"env": {"CFLAGS": "-O2 -fcommon"}, "clean_build": true, "configure_flags_add": [], "patches_add": []},
-            "libstrict": {"clean_build": true, "configure_flags_add": ["--disable-werror"], "patches_add": []},
-            "mathtool": {"env": {"LIBS": "-lm"}, "configure_flags_add": [], "patches_add": []}}},
+            "libcounter": {"env": {"CFLAGS": "-O2 -fcommon"}, "clean_build": true},
+            "libstrict": {"clean_build": true, "configure_flags_add": ["--disable-werror"]},
+            "mathtool": {"env": {"LIBS": "-lm"}}}},
           "userland": {"steps": {
-            "cxxutil": {"env": {"CXXFLAGS": "-O2 -include cstdint"}, "clean_build": true, "configure_flags_add": [], "patches_add": []},
-            "optfeat": {"configure_flags_add": ["--without-foo"], "patches_add": []}}}}}
+            "cxxutil": {"env": {"CXXFLAGS": "-O2 -include cstdint"}, "clean_build": true},
+            "optfeat": {"configure_flags_add": ["--without-foo"]}}}}}
         """), Fixture.overrides(layout));
     List<HistoryEntry> history = Fixture.history(layout);
     assertEquals(5, history.stream().filter(h -> h.event().equals("applied")).count());

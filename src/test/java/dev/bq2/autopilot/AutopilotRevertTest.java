@@ -64,7 +64,7 @@ class AutopilotRevertTest {
     assertEquals("1 delta(s) in force (2 applied this run, 1 reverted)", run.result.deltas());
     assertEquals(Fixture.json("""
         {"phases": {"libs": {"steps": {"libcounter":
-          {"env": {"CFLAGS": "-O2 -fcommon"}, "clean_build": true, "configure_flags_add": [], "patches_add": []}}}}}
+          {"env": {"CFLAGS": "-O2 -fcommon"}, "clean_build": true}}}}}
         """), Fixture.overrides(layout), "the useless delta is gone; only the fix remains");
 
     List<HistoryEntry> h = Fixture.history(layout);

@@ -39,6 +39,12 @@ class DetachAttachTest {
     assertTrue(detach.stdout().contains("autopilot detached (pid "), detach.stdout());
     assertTrue(detach.stdout().contains("log     " + layout.logDir().resolve("autopilot")), detach.stdout());
     assertTrue(detach.stdout().contains("journal " + rootfs.resolve("var/lib/sysroot-build-sessions")), detach.stdout());
+    // Issue 10 item 18: the real journal, the folder the detached autopilot opened, not a pattern.
+    java.util.regex.Matcher jm = java.util.regex.Pattern.compile("(?m)^iterate: journal (\\S+)$").matcher(detach.stdout());
+    assertTrue(jm.find(), detach.stdout());
+    Path journal = Path.of(jm.group(1));
+    assertTrue(journal.getParent().getFileName().toString().matches("\\d{8}T\\d{6}Z-night"), journal.toString());
+    assertTrue(Files.isRegularFile(journal.resolveSibling("events.jsonl")), "the autopilot journals there: " + journal);
 
     Path pointer = layout.logDir().resolve("autopilot/current-run.json");
     RunRecord autopilot = Json.read(pointer, RunRecord.class, "test");

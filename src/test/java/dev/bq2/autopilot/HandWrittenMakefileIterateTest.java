@@ -49,7 +49,7 @@ class HandWrittenMakefileIterateTest {
     assertEquals(PhaseStatus.COMPLETE, Status.compute(layout, true).nextPhase());
     assertEquals(Fixture.json("""
         {"phases": {"userland": {"steps": {"counter":
-          {"env": {"CFLAGS": "-fcommon"}, "clean_build": true, "configure_flags_add": [], "patches_add": []}}}}}
+          {"env": {"CFLAGS": "-fcommon"}, "clean_build": true}}}}}
         """), Fixture.overrides(layout));
     List<HistoryEntry> history = Fixture.history(layout);
     assertEquals(1, history.stream().filter(h -> h.event().equals("applied")).count(), history.toString());

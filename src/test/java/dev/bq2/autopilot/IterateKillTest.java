@@ -103,7 +103,7 @@ class IterateKillTest {
 
         // No lost override: the delta applied before the kill is in force and proven.
         assertEquals(Fixture.json("""
-            {"phases": {"slow": {"steps": {"docs": {"env": {"MAKEINFO": "true"}, "configure_flags_add": [], "patches_add": []}}}}}
+            {"phases": {"slow": {"steps": {"docs": {"env": {"MAKEINFO": "true"}}}}}}
             """), Fixture.overrides(layout));
         List<HistoryEntry> h = Fixture.history(layout);
         assertEquals(List.of("applied", "outcome"), h.stream().map(HistoryEntry::event).toList());

@@ -94,9 +94,24 @@ class ProposeCommandTest {
         .redirectErrorStream(true);
     pb.environment().put("CFLAGS", "-O1 -fcommon");
     assertEquals(0, pb.start().waitFor());
-    // asking again: the only known delta is in force, so nothing new is known → exit 3
-    assertEquals(3, run("propose", "--report", report.toString(), "--rootfs", layout.rootfs().toString(), "--json"));
-    assertTrue(Json.MAPPER.readTree(out).get("proposal").isNull());
+    // Asking again (issue 10 item 18): its fix is in force, so the answer is "rerun", exit 0, not
+    // "no rule knows this" (exit 3, as before) nor a second, different fix.
+    assertEquals(0, run("propose", "--report", report.toString(), "--rootfs", layout.rootfs().toString(), "--json"), err);
+    JsonNode again = Json.MAPPER.readTree(out);
+    assertTrue(again.get("proposal").isNull(), out);
+    assertEquals(id, again.get("in_force").asText(), out);
+    assertTrue(again.get("note").asText().contains("already in force"), out);
+
+    // The same from a real `bq2 propose` process, in words, and --apply applies nothing more.
+    dev.bq2.ChildJvm c = dev.bq2.ChildJvm.run(dir, dir.resolve("propose-again"), java.time.Duration.ofMinutes(2),
+        "propose", "--report", report.toString(), "--rootfs", layout.rootfs().toString(), "--assistant", "rules", "--apply");
+    String text = Files.readString(c.out);
+    assertEquals(0, c.process.exitValue(), text + Files.readString(c.err));
+    assertTrue(text.contains("the fix rules → CFLAGS=\"-O1 -fcommon\"") && text.contains("is already in force (applied at ")
+        && text.contains("outcome pending); rerun the runner"), text);
+    assertFalse(text.contains("no rule knows"), text);
+    assertEquals(1, Files.readAllLines(layout.overridesHistory()).stream().filter(l -> l.contains("\"applied\"")).count(),
+        "nothing applied twice");
   }
 
   @Test

@@ -56,7 +56,7 @@ class StrictJsonTest {
 
   @Test
   void coercedScalarsAreRefusedAsTheExistingToolRefusesThem() throws Exception {
-    // interop.md: clean_build is a bool, env values are strings, configure_flags strings.
+    // the existing tool (docs/formats.md#upstream-formats): clean_build is a bool, env values are strings, configure_flags strings.
     for (String bad : new String[] {
         STEP.replace("\"clean_build\": false", "\"clean_build\": \"true\""),
         STEP.replace("\"env\": {}", "\"env\": {\"JOBS\": 4}"),

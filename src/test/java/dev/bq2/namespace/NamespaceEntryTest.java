@@ -60,6 +60,10 @@ class NamespaceEntryTest {
     Bq2Exception e = assertThrows(Bq2Exception.class, () -> NamespaceEntry.builder(tmp.resolve("nope")).build());
     assertEquals(2, e.exitCode());
     assertTrue(e.getMessage().contains("Workspace rootfs missing at"));
+    // The command it suggests is one of ours (it once said `bq2 sysroot`, which does not exist).
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("`bq2 ([a-z-]+)").matcher(e.getMessage());
+    assertTrue(m.find(), e.getMessage());
+    assertTrue(dev.bq2.cli.Bq2.commandLine().getSubcommands().containsKey(m.group(1)), e.getMessage());
   }
 
   @Test

@@ -21,7 +21,7 @@ import picocli.CommandLine;
 
 /**
  * `sysroot-runner` executing `seed` and `bq2` phases inside real busybox rootfses in the host
- * layout (`<hw>/seed-rootfs`, `<hw>/seed-rootfs/bq2-rootfs`, interop.md §8.1): shell steps see
+ * layout (`<hw>/seed-rootfs`, `<hw>/seed-rootfs/bq2-rootfs`, docs/formats.md#upstream-formats): shell steps see
  * the rootfs as `/`, Java strategies write under the rootfs on the host, never on the host's `/`.
  */
 class RunnerNamespaceTest {

@@ -119,9 +119,9 @@ class PlanFilesTest {
   }
 
   @Test
-  void stepOverrideAlwaysWritesAddLists() {
+  void stepOverrideWritesNoEmptyFields() {
     String out = Json.line(new Overrides(Map.of("p", PhaseOverride.empty().withSteps(Map.of("s", StepOverride.empty())))));
-    assertEquals("{\"phases\":{\"p\":{\"steps\":{\"s\":{\"configure_flags_add\":[],\"patches_add\":[]}}}}}", out);
+    assertEquals("{\"phases\":{\"p\":{\"steps\":{\"s\":{}}}}}", out);
   }
 
   @Test

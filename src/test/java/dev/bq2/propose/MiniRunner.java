@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * A test stand-in for the runner: runs one step of a real plan + overrides file with real
  * processes (autotools: ./configure, make -j2, make install; shell: sh -e -c content), each
  * command's output in its own log in the report dir, and writes a failure report as the
- * runner does (interop.md §4). Returns the report, or null when the step succeeded.
+ * runner does (docs/formats.md#upstream-formats). Returns the report, or null when the step succeeded.
  */
 final class MiniRunner {
   static final int JOBS = 2;

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Path mapping between a bq2 view and the host (interop.md §8.4). */
+/** Path mapping between a bq2 view and the host (docs/formats.md#upstream-formats). */
 class RootViewTest {
   @TempDir Path tmp;
 

@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Applies the step's patches in order in `ctx.cwd()` before the build (interop.md §7.4) with
+ * Applies the step's patches in order in `ctx.cwd()` before the build (docs/formats.md#upstream-formats) with
  * the system `patch`. Each patch is first dry-run at -p1 (git `a/` `b/` paths), then -p0 (plain
  * paths); a patch whose reverse dry run applies is already in the tree and is skipped, so a
  * rerun after a later failure does not fail on its own earlier work.

@@ -17,8 +17,8 @@ final class StepPaths {
   }
 
   /**
-   * The DESTDIR-joined path (interop.md §7.1), resolved like any plan path. Plan paths are
-   * inside paths, so the join comes first and only then the mapping under a rootfs (§8.4).
+   * The DESTDIR-joined path (docs/formats.md#upstream-formats), resolved like any plan path. Plan paths are
+   * inside paths, so the join comes first and only then the mapping under a rootfs.
    */
   static Path underDestdir(StepContext ctx, String path) {
     String d = ctx.destdir();

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The built-in strategies by name (interop.md §7.2). An unknown name is a failure report, never
+ * The built-in strategies by name (docs/formats.md#upstream-formats). An unknown name is a failure report, never
  * a fallback to autotools as in the old tool. `shell` is our addition.
  */
 public final class Strategies {
