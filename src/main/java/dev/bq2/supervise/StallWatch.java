@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * busy, a step may print once a minute into its own log: neither is a hang. Only a tree that
  * waits on nothing (a deadlock, a read from a terminal that never answers) is stopped.
  *
- * <p>Step logs are the `<UTC ms>-<phase>_<step>-<hex8>.log` files (interop.md §4.1) in the log
+ * <p>Step logs are the `<UTC ms>-<phase>_<step>-<hex8>.log` files (docs/formats.md#step-logs-sysroot-build-logs) in the log
  * and report folders whose timestamp is not older than the run: ours write them to the log
  * folder, the existing tool beside its reports.
  */

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * `prefetch-shards`: for each `extract_sources` entry with a `build_directory` that holds a
  * `shard.yml` (under the step's own destdir, else the workdir), `shards install` there, so the
- * Crystal builds of later phases find their dependencies without network (interop.md §7.2).
+ * Crystal builds of later phases find their dependencies without network (docs/formats.md#upstream-formats).
  * Entries without a shard.yml are skipped: a plan whose sources have none is a no-op.
  */
 final class PrefetchShardsStrategy implements Strategy {
