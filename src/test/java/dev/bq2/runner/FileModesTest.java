@@ -47,6 +47,22 @@ class FileModesTest {
   }
 
   @Test
+  void sessionFilesAre0644AndTheRedactedCopyOfAStepLogToo() throws Exception {
+    TestRootfs fs = TestRootfs.withPlan(dir.resolve("rootfs"), "shell-two-phases.json");
+    assertEquals(1, fs.runner("--phase", "host-setup").exit());
+    Path stepLog = fs.logs().get(fs.logs().size() - 1);
+    assertEquals("rw-------", mode(stepLog));
+    dev.bq2.autopilot.Journal j = dev.bq2.autopilot.Journal.openOrContinue(dir.resolve("sessions"), "host-setup");
+    j.record("note", null, "host-setup", null, "hello", null);
+    Path copy = j.archive(stepLog, "logs");
+    Path report = j.archive(fs.reports().get(0), "reports");
+    for (Path p : List.of(j.dir().resolve("events.jsonl"), j.dir().resolve("journal.md"), copy, report)) {
+      assertEquals("rw-r--r--", mode(p), p.toString());
+    }
+    assertEquals(Files.readString(stepLog).lines().count(), Files.readString(copy).lines().count());
+  }
+
+  @Test
   void runnerFilesAre0644ExceptStepLogsAndKeepAModeTheUserSet() throws Exception {
     TestRootfs fs = TestRootfs.withPlan(dir, "shell-two-phases.json");
     TestRootfs.Result r = fs.runner("--phase", "host-setup");

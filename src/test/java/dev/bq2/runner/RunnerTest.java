@@ -327,6 +327,27 @@ class RunnerTest {
     assertTrue(accepted.out().contains("plan changed: host-setup/beta reruns (env changed)\n"), accepted.out());
   }
 
+  /** A step dropped from the regenerated plan is named once; a state without field digests still says which step reruns. */
+  @Test
+  void droppedStepsAreNamedAndStatesWithoutFieldDigestsStillExplain() throws Exception {
+    fs.writeOverrides(GAMMA_FIX);
+    assertEquals(0, fs.runner("--phase", "host-setup").exit());
+    // As an older bq2 wrote it: fingerprints, but no step_field_digests.
+    dev.bq2.json.AtomicFile.writeJson(fs.layout.state(), fs.state().withFieldDigests(null));
+    JsonNode plan = dev.bq2.json.Json.tree(fs.layout.plan(), Files.readString(fs.layout.plan()), "t");
+    com.fasterxml.jackson.databind.node.ArrayNode steps = (com.fasterxml.jackson.databind.node.ArrayNode) plan.get("phases").get(0).get("steps");
+    steps.remove(1); // alpha
+    ((com.fasterxml.jackson.databind.node.ObjectNode) steps.get(2)).put("content", "echo gamma2 >> \"$TRACE\"");
+    Files.writeString(fs.layout.plan(), dev.bq2.json.Json.pretty(plan));
+    fs.clearTrace();
+    TestRootfs.Result r = fs.runner("--phase", "host-setup");
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals(List.of("gamma2"), fs.trace());
+    assertTrue(r.out().contains("plan changed: host-setup/gamma reruns (its definition changed); 2 completed steps kept\n"), r.out());
+    assertTrue(r.out().contains("plan changed: completed step no longer in the plan (ignored): host-setup/alpha\n"), r.out());
+    assertNotNull(fs.state().fieldDigests("host-setup", "gamma"), "recorded again when gamma completed");
+  }
+
   @Test
   void echoPrefixesCommandOutput() throws Exception {
     TestRootfs.Result r = fs.runner("--phase", "host-setup", "--echo");
