@@ -59,7 +59,7 @@ public class SysrootRunnerCommand implements Callable<Integer> {
   boolean noCleanOnChange;
 
   @Option(names = "--accept-plan-change",
-      description = "Keep progress although the plan file changed since the state was written.")
+      description = "Accepted for compatibility; changes nothing: a changed plan always keeps the progress of the steps it did not change.")
   boolean acceptPlanChange;
 
   @Option(names = "--namespace-mode", paramLabel = "enter|refuse|in-place", defaultValue = "enter",

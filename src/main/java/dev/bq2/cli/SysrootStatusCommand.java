@@ -30,7 +30,10 @@ public class SysrootStatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PhaseStatus r = Status.compute(paths.layout(), !noOverrides);
+    PrintWriter err = spec.commandLine().getErr();
+    PhaseStatus r = Status.compute(paths.layout(), !noOverrides,
+        w -> err.println("bq2: warning: " + TerminalText.escape(w)));
+    err.flush();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.line(r));

@@ -8,10 +8,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes a file so that readers see the old content or the new one, never a torn one: a temp
@@ -51,6 +56,7 @@ public final class AtomicFile {
     try {
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+      setMode(tmp, target);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) ch.write(buf);
@@ -76,6 +82,30 @@ public final class AtomicFile {
     }
   }
 
+  /** A new file's mode: the existing tool's files are 0644 (its default mode under umask 022). */
+  public static final Set<PosixFilePermission> NEW_FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+
+  /**
+   * The temp file gets the mode the target has (a user who made the state group-writable, or
+   * private, keeps that across our rewrites), else 0644 like the existing tool's files;
+   * createTempFile alone would make every rewritten file 0600.
+   */
+  private static void setMode(Path tmp, Path target) throws IOException {
+    Set<PosixFilePermission> mode;
+    try {
+      mode = Files.getPosixFilePermissions(target);
+    } catch (NoSuchFileException e) {
+      mode = NEW_FILE_MODE;
+    } catch (UnsupportedOperationException e) {
+      return; // not a POSIX file system: nothing to copy
+    }
+    try {
+      Files.setPosixFilePermissions(tmp, mode);
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system
+    }
+  }
+
   /**
    * Appends one line and fsyncs, all or nothing; used for the append-only JSONL files. A short
    * write (a full disk, a file size limit) is retried until the line is written or the write
@@ -91,6 +121,7 @@ public final class AtomicFile {
     } catch (IOException e) {
       throw new Bq2Exception(ExitCodes.STEP_FAILED, "cannot append to " + target + ": " + e.getMessage(), e);
     }
+    createIfMissing(target);
     try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE)) {
       long before = ch.size();
@@ -128,6 +159,21 @@ public final class AtomicFile {
         throw new Bq2Exception(ExitCodes.STEP_FAILED, "cannot append to " + target + ": " + e.getMessage()
             + "; " + undo + "; free space on that file system and run again", e);
       }
+    } catch (IOException e) {
+      throw new Bq2Exception(ExitCodes.STEP_FAILED, "cannot append to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A new JSONL file is 0644 whatever the umask, as every file we create; an existing one keeps its mode. */
+  private static void createIfMissing(Path target) {
+    if (Files.exists(target)) return;
+    try {
+      Files.createFile(target);
+      Files.setPosixFilePermissions(target, NEW_FILE_MODE);
+    } catch (FileAlreadyExistsException e) {
+      // another writer created it first; it set the mode
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system
     } catch (IOException e) {
       throw new Bq2Exception(ExitCodes.STEP_FAILED, "cannot append to " + target + ": " + e.getMessage(), e);
     }

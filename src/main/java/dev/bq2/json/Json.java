@@ -244,13 +244,14 @@ public final class Json {
     if (java.util.Collection.class.isAssignableFrom(t) || t.isArray()) return "an array";
     if (t == String.class) return "a string";
     if (t == Boolean.class || t == boolean.class) return "true or false";
+    if (t == Integer.class || t == int.class || t == Long.class || t == long.class) return "an integer";
     if (Number.class.isAssignableFrom(t) || t.isPrimitive()) return "a number";
     return "a " + t.getSimpleName();
   }
 
   private static String tokenKind(String msg) {
-    if (msg.startsWith("Cannot coerce Integer") || msg.startsWith("Cannot coerce Float")
-        || msg.startsWith("Cannot coerce Floating")) return "a number";
+    if (msg.startsWith("Cannot coerce Float")) return "a decimal number";
+    if (msg.startsWith("Cannot coerce Integer")) return "a number";
     if (msg.startsWith("Cannot coerce Boolean")) return "a boolean";
     if (msg.startsWith("Cannot coerce String") || msg.startsWith("Cannot coerce empty String")) return "a string";
     if (msg.contains("START_ARRAY") || msg.contains("from Array value")) return "an array";

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Applies overrides to a plan with exactly the existing tool's semantics (docs/formats.md#upstream-formats),
@@ -20,19 +21,56 @@ public final class OverridesApplier {
   public static BuildPlan apply(BuildPlan plan, Overrides overrides, Path overridesFile) {
     if (overrides == null || overrides.isEmpty()) return plan;
     String where = overridesFile == null ? "overrides" : overridesFile.toString();
-    List<String> unknown = overrides.phases().keySet().stream()
-        .filter(name -> plan.phase(name).isEmpty()).toList();
-    if (!unknown.isEmpty()) {
-      throw Bq2Exception.badInput(where + ": field phases." + unknown.get(0)
-          + ": Unknown build phases in overrides: " + String.join(", ", unknown)
-          + "; known phases: " + String.join(", ", plan.phaseNames()));
-    }
+    List<StaleOverrides.Entry> stale = StaleOverrides.find(plan, overrides);
+    if (!stale.isEmpty()) throw refusal(where, stale);
     List<BuildPhase> phases = new ArrayList<>();
     for (BuildPhase phase : plan.phases()) {
       PhaseOverride po = overrides.phases().get(phase.name());
       phases.add(po == null ? phase : applyPhase(phase, po, where));
     }
     return PlanChecks.check(new BuildPlan(plan.formatVersion(), phases), "plan after applying " + where);
+  }
+
+  /**
+   * For readers that only report (`sysroot-status`): each stale entry is one warning, then
+   * ignored, as the existing tool ignores an override for a step it does not have. The runner
+   * uses {@link #apply}, which refuses them.
+   */
+  public static BuildPlan applyIgnoringStale(BuildPlan plan, Overrides overrides, Path overridesFile,
+      Consumer<String> warn) {
+    if (overrides == null || overrides.isEmpty()) return plan;
+    String where = overridesFile == null ? "overrides" : overridesFile.toString();
+    List<StaleOverrides.Entry> stale = StaleOverrides.find(plan, overrides);
+    for (StaleOverrides.Entry e : stale) {
+      warn.accept(where + ": " + e.describe() + "; ignored here, refused by the runner: remove it with"
+          + " `bq2 overrides prune` or fix its name");
+    }
+    return apply(plan, StaleOverrides.without(plan, overrides), overridesFile);
+  }
+
+  /**
+   * Exit 2 naming the first stale entry, the closest existing name and the fix; the existing
+   * tool's wording (`Unknown build phases in overrides`, ...) is kept where it has one.
+   */
+  private static RuntimeException refusal(String where, List<StaleOverrides.Entry> stale) {
+    StaleOverrides.Entry e = stale.get(0);
+    String what;
+    if (e.step() == null) {
+      what = "Unknown build phases in overrides: " + e.phase() + closest(" phase", e) + "; known phases: ";
+    } else if (e.field().contains(".packages[")) {
+      what = "Unknown package(s) " + e.step() + " in overrides allowlist" + closest(" step", e) + "; steps of "
+          + e.phase() + ": ";
+    } else {
+      what = "unknown step " + e.step() + " in phase " + e.phase() + closest(" step", e) + "; known steps: ";
+    }
+    String field = e.field().contains(".packages[") ? "phases." + e.phase() + ".packages" : e.field();
+    return Bq2Exception.badInput(where + ": field " + field + ": " + what + String.join(", ", e.known())
+        + (stale.size() > 1 ? " (" + (stale.size() - 1) + " more stale entr" + (stale.size() == 2 ? "y" : "ies") + ")" : "")
+        + "; fix the name, or remove the entries the plan no longer has with `bq2 overrides prune`");
+  }
+
+  private static String closest(String kind, StaleOverrides.Entry e) {
+    return e.closest() == null ? "" : " (closest existing" + kind + ": " + e.closest() + ")";
   }
 
   private static BuildPhase applyPhase(BuildPhase phase, PhaseOverride po, String where) {
@@ -44,25 +82,10 @@ public final class OverridesApplier {
 
     List<BuildStep> steps = phase.steps();
     if (po.packages() != null) {
-      Set<String> known = new LinkedHashSet<>(phase.stepNames());
-      List<String> missing = po.packages().stream().filter(p -> !known.contains(p)).toList();
-      if (!missing.isEmpty()) {
-        throw Bq2Exception.badInput(where + ": field phases." + phase.name() + ".packages: Unknown package(s) "
-            + String.join(", ", missing) + " in overrides allowlist; steps of " + phase.name() + ": "
-            + String.join(", ", known));
-      }
       Set<String> keep = Set.copyOf(po.packages());
       steps = steps.stream().filter(s -> keep.contains(s.name())).toList();
     }
     if (po.steps() != null) {
-      Set<String> original = new LinkedHashSet<>(phase.stepNames());
-      for (String name : po.steps().keySet()) {
-        if (!original.contains(name)) {
-          throw Bq2Exception.badInput(where + ": field phases." + phase.name() + ".steps." + name
-              + ": unknown step " + name + " in phase " + phase.name() + "; known steps: "
-              + String.join(", ", original));
-        }
-      }
       List<BuildStep> rewritten = new ArrayList<>();
       for (BuildStep s : steps) {
         StepOverride so = po.steps().get(s.name());

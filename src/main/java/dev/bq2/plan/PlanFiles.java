@@ -31,6 +31,9 @@ public final class PlanFiles {
       throw Bq2Exception.badInput(file + ":1:1: expected a JSON object with format_version and phases; " + fix);
     }
     JsonNode version = tree.get("format_version");
+    if (version != null && !version.isNull() && !version.isInt()) {
+      Json.parse(file, text, BuildPlan.class, fix); // names line:column and the JSON type found
+    }
     if (version == null || !version.isInt()) {
       throw Bq2Exception.badInput(file + ": field format_version: missing or not an integer; " + fix);
     }

@@ -4,9 +4,11 @@ import dev.bq2.Bq2Exception;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
+import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.Overrides;
 import dev.bq2.plan.PhaseOverride;
 import dev.bq2.plan.PlanFiles;
+import dev.bq2.plan.StaleOverrides;
 import dev.bq2.plan.StepOverride;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.state.Timestamps;
@@ -93,6 +95,28 @@ public final class OverridesEditor {
         applied.signature(), null, applied.phase(), applied.step(), null, null, null, null);
     AtomicFile.appendLine(historyFile, Json.line(line));
     return line;
+  }
+
+  /**
+   * Removes the entries for phases and steps {@code plan} no longer has
+   * ({@link StaleOverrides}), after a plan regeneration. One `pruned` history line per removed
+   * entry (written in one append, before the overrides file, like every change here), then the
+   * overrides file atomically. Returns what was removed; nothing is written when nothing is stale.
+   */
+  public List<StaleOverrides.Entry> prune(BuildPlan plan) {
+    Overrides current = PlanFiles.readOverrides(overridesFile);
+    List<StaleOverrides.Entry> stale = StaleOverrides.find(plan, current);
+    if (stale.isEmpty()) return stale;
+    String id = Timestamps.compact(Instant.now()) + "-" + ReportFiles.hex8();
+    List<String> lines = new ArrayList<>();
+    for (StaleOverrides.Entry e : stale) {
+      HistoryEntry h = new HistoryEntry(id, "pruned", Timestamps.compact(Instant.now()), null, null, "bq2 overrides prune",
+          e.phase(), e.step(), null, e.describe(), null, current.phases().get(e.phase()));
+      lines.add(Json.line(h));
+    }
+    AtomicFile.appendLine(historyFile, String.join("\n", lines));
+    PlanFiles.writeOverrides(overridesFile, StaleOverrides.without(plan, current));
+    return stale;
   }
 
   private HistoryEntry findApplied(String id) {

@@ -122,6 +122,16 @@ public final class Redactor {
    * bytes that are not UTF-8 become U+FFFD in the copy.
    */
   public void copyRedacted(Path from, Path to) throws IOException {
+    // A new copy is 0644 like every file we create (the raw step log it may come from is 0600:
+    // the copy has its secrets removed); an existing copy keeps its mode.
+    if (!Files.exists(to)) {
+      Files.createFile(to);
+      try {
+        Files.setPosixFilePermissions(to, dev.bq2.json.AtomicFile.NEW_FILE_MODE);
+      } catch (UnsupportedOperationException notPosix) {
+        // nothing to set
+      }
+    }
     if (from.getFileName().toString().endsWith(".json") && Files.size(from) < (64L << 20)) {
       // A report: redact its strings, not its text, so JSON escapes are never cut in half.
       try {

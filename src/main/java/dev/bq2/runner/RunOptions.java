@@ -17,6 +17,8 @@ import java.util.List;
  * @param cwd where steps without a workdir run
  * @param cacheDir where download-sources caches archives when a step names no destdir
  * @param grace time between SIGTERM and SIGKILL when a command's group is stopped
+ * @param acceptPlanChange `--accept-plan-change`: accepted, changes nothing (a changed plan keeps
+ *     the progress of every step it did not change)
  * @param cleanOnChange a step whose definition changed since its last attempt starts from a
  *     clean tree (off with `--no-clean-on-change`)
  */

@@ -40,8 +40,8 @@ import java.util.Objects;
  * skipping completed steps, recording each success in the state file and stopping at the first
  * failure with a failure report (docs/formats.md#upstream-formats).
  *
- * <p>Everything that can be checked before a step runs (plan, overrides, names, state, plan
- * digest) is checked first; those problems are exit 2 and nothing runs.
+ * <p>Everything that can be checked before a step runs (plan, overrides, names, state) is
+ * checked first; those problems are exit 2 and nothing runs.
  */
 public final class Runner {
   private static final int TAIL_LINES = 60;
@@ -145,31 +145,27 @@ public final class Runner {
     return ExitCodes.OK;
   }
 
-  /** Loads the state, refuses a changed plan, drops steps whose definition changed. */
+  /**
+   * Loads the state and drops the completed steps whose effective definition changed (with the
+   * later steps of their phase), printing one line per rerun step and why. A changed plan is
+   * not refused: a regenerated plan (`sysroot-plan-write`, `sysroot-builder`) keeps the progress
+   * of every step it did not change, as the existing tool keeps all of it.
+   */
   private BuildState loadState(String planDigest, String overridesDigest) {
     boolean existed = store.exists();
     BuildState s = store.load();
     boolean planChanged = s.planDigest() != null && !s.planDigest().equals(planDigest);
-    if (planChanged && !o.acceptPlanChange()) {
-      throw Bq2Exception.badInput(o.layout().plan() + ": the build plan changed since " + store.file()
-          + " recorded its progress (plan_digest " + abbrev(s.planDigest()) + ", plan file now "
-          + abbrev(planDigest) + "); rerun with --accept-plan-change to keep the progress (steps whose"
-          + " definition changed run again), or move the state file aside to start over");
-    }
-    if (planChanged) log.warn("Build plan changed; keeping progress (--accept-plan-change)");
     boolean overridesChanged = existed && o.useOverrides() && !Objects.equals(s.overridesDigest(), overridesDigest);
-    String cause = planChanged && overridesChanged ? "plan and overrides"
-        : planChanged ? "plan"
-        : overridesChanged ? "overrides"
+    String cause = planChanged && overridesChanged ? "plan and overrides changed"
+        : planChanged ? "plan changed"
+        : overridesChanged ? "overrides changed"
         : !o.useOverrides() ? "overrides not applied (--no-overrides)"
-        : "plan or overrides";
-    Fingerprints.Check check = Fingerprints.check(resolved, s, cause);
-    for (Fingerprints.Rerun r : check.reruns()) log.info(r.message());
+        : "definition changed";
+    Fingerprints.Check check = Fingerprints.check(resolved, s);
+    if (planChanged || overridesChanged || !check.reruns().isEmpty()) {
+      for (String line : check.lines(cause)) log.info(line);
+    }
     return check.state().withDigests(planDigest, o.useOverrides() ? overridesDigest : s.overridesDigest());
-  }
-
-  private static String abbrev(String digest) {
-    return digest == null ? "none" : digest.substring(0, Math.min(12, digest.length()));
   }
 
   private boolean completed(BuildPhase phase, BuildStep step) {

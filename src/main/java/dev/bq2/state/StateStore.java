@@ -51,7 +51,7 @@ public final class StateStore {
     byte[] id = new byte[8];
     Random.INSTANCE.nextBytes(id);
     return new BuildState(1, HexFormat.of().formatHex(id), Timestamps.state(Instant.now()), null, null,
-        null, null, null, Progress.empty(), Map.of(), null);
+        null, null, null, Progress.empty(), Map.of(), null, null);
   }
 
   /** Lowercase hex SHA-256 of the raw file bytes; null when the file does not exist. */

@@ -10,6 +10,7 @@ import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.rootfs.RootfsLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Where a build stands (docs/formats.md#upstream-formats): the next incomplete step of the override-resolved plan,
@@ -37,15 +38,23 @@ public final class Status {
   }
 
   public static PhaseStatus compute(RootfsLayout layout, boolean useOverrides) {
+    return compute(layout, useOverrides, warning -> { });
+  }
+
+  /**
+   * Overrides entries for phases or steps the plan no longer has are each reported to
+   * {@code warn} and ignored (the runner refuses them); status still answers.
+   */
+  public static PhaseStatus compute(RootfsLayout layout, boolean useOverrides, Consumer<String> warn) {
     BuildPlan plan = PlanFiles.readPlan(layout.plan());
     BuildPlan resolved = useOverrides
-        ? OverridesApplier.apply(plan, PlanFiles.readOverrides(layout.overrides()), layout.overrides())
+        ? OverridesApplier.applyIgnoringStale(plan, PlanFiles.readOverrides(layout.overrides()), layout.overrides(), warn)
         : plan;
     StateStore store = new StateStore(layout.state());
     BuildState state = store.exists() ? store.load() : null;
     Progress progress = Progress.empty();
     if (state != null) {
-      progress = Fingerprints.check(resolved, state, "plan or overrides").state().progress();
+      progress = Fingerprints.check(resolved, state).state().progress();
     }
     Next next = next(resolved, progress);
     FailureRef f = state == null ? null : state.progress().lastFailure();

@@ -185,10 +185,12 @@ class AutopilotStopTest {
     RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("a", "true"),
         Fixture.Step.shell("b", "echo boom\nexit 1"));
     assertEquals(1, dev.bq2.cli.Bq2.commandLine().execute("sysroot-runner", "--rootfs", rootfs.toString()));
-    // The builder regenerated the plan: the runner refuses to reuse the recorded progress (exit 2)
-    // and writes no report; the previous run's report (just written) is not taken for this run's.
-    Fixture.plan(rootfs, "p", Map.of(), Fixture.Step.shell("a", "true # regenerated"),
-        Fixture.Step.shell("b", "echo boom\nexit 1"));
+    // The overrides name a step the plan does not have (a regenerated plan, a typo): status
+    // answers, the runner refuses its input (exit 2) and writes no report; the previous run's
+    // report (just written) is not taken for this run's. (It used to be a changed plan, which
+    // the runner no longer refuses: issue 11 item 3.)
+    java.nio.file.Files.writeString(layout.overrides(), "{\"phases\": {\"p\": {\"steps\": {\"bb\": {\"env\": {\"X\": \"1\"}}}}}}");
+    byte[] overrides = java.nio.file.Files.readAllBytes(layout.overrides());
 
     Fixture.Run run = Fixture.iterate(Fixture.context(dir, rootfs), List.of(RuleProposer.withDefaults()), 3, 20, null, false);
 
@@ -196,8 +198,9 @@ class AutopilotStopTest {
     JournalEvent stopped = stoppedEvent(rootfs);
     assertTrue(stopped.message().startsWith("runner exited 2 without advancing p and without a failure report: bq2: "),
         stopped.message());
-    assertTrue(stopped.message().contains("--accept-plan-change"), "the runner's own reason and fix: " + stopped.message());
-    assertFalse(Files.exists(layout.overrides()));
+    assertTrue(stopped.message().contains("unknown step bb in phase p (closest existing step: b)")
+        && stopped.message().contains("bq2 overrides prune"), "the runner's own reason and fix: " + stopped.message());
+    assertArrayEquals(overrides, java.nio.file.Files.readAllBytes(layout.overrides()), "no delta was applied");
     assertTrue(Fixture.events(session(rootfs)).stream().noneMatch(e -> e.type().equals("failure")), "no failure was made up");
   }
 

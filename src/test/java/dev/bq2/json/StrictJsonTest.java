@@ -66,10 +66,58 @@ class StrictJsonTest {
       String err = refusedByStatus(rootfs(plan(bad)));
       assertTrue(err.contains("field phases[0].steps[0].") && err.contains("expected "), err);
     }
+    String version = refusedByStatus(rootfs(plan(STEP).replace("\"format_version\": 2", "\"format_version\": \"2\"")));
+    assertTrue(version.contains("sysroot-build-plan.json:1:20: field format_version: expected an integer, got a string"), version);
     String err = refusedByStatus(rootfs(plan(STEP.replace("\"clean_build\": false", "\"clean_build\": \"true\""))));
     assertTrue(err.contains("field phases[0].steps[0].clean_build: expected true or false, got a string"), err);
     err = refusedByStatus(rootfs(plan(STEP.replace("\"env\": {}", "\"env\": {\"JOBS\": 4}"))));
     assertTrue(err.contains("expected a string, got a number"), err);
+  }
+
+  /**
+   * Issue 11 item 5: the same refusals in the overrides and the state, each naming the file,
+   * line:column and field (the existing tool's JSON::Serializable refuses them too).
+   */
+  @Test
+  void overridesAndStateRefuseCoercedScalarsNamingFileLineColumnAndField() throws Exception {
+    Path root = rootfs(plan(STEP));
+    Path overrides = root.resolve("var/lib/sysroot-build-overrides.json");
+    // {text, the bad value (its position is the reported line:column), field, problem}
+    String[][] badOverrides = {
+        {"{\"phases\": {\"p\": {\"steps\": {\"a\": {\"env\": {\"JOBS\": 4}}}}}}", "4", "phases.p.steps.a.env.JOBS", "expected a string, got a number"},
+        {"{\"phases\": {\"p\": {\"env\": {\"FAST\": true}}}}", "true", "phases.p.env.FAST", "expected a string, got a boolean"},
+        {"{\"phases\": {\"p\": {\"steps\": {\"a\": {\"configure_flags_add\": [2]}}}}}", "2", "phases.p.steps.a.configure_flags_add[0]", "expected a string, got a number"},
+        {"{\"phases\": {\"p\": {\"destdir_clear\": 1}}}", "1", "phases.p.destdir_clear", "expected true or false, got a number"},
+        {"{\"phases\": {\"p\": {\"steps\": {\"a\": {\"clean_build\": \"true\"}}}}}", "\"true\"", "phases.p.steps.a.clean_build", "expected true or false, got a string"},
+    };
+    for (String[] b : badOverrides) {
+      Files.writeString(overrides, b[0]);
+      String err = refusedByStatus(root);
+      String at = ":1:" + (b[0].indexOf(b[1]) + 1) + ":";
+      assertTrue(err.startsWith("bq2: " + overrides + at + " field " + b[2] + ": " + b[3]), b[0] + " -> " + err);
+    }
+    Files.writeString(overrides, "{\n  \"phases\": {\"p\": {\"steps\": {\"a\": {\n    \"clean_build\": \"true\"}}}}}");
+    String multiLine = refusedByStatus(root);
+    assertTrue(multiLine.startsWith("bq2: " + overrides + ":3:20: field phases.p.steps.a.clean_build: "), multiLine);
+    Files.delete(overrides);
+
+    Path state = root.resolve("var/lib/sysroot-build-state.json");
+    String good = "{\"format_version\": 1, \"rootfs_id\": \"00\", \"created_at\": \"x\","
+        + " \"progress\": {\"completed_steps\": {\"p\": [\"a\"]}}}";
+    Files.writeString(state, good);
+    assertEquals(0, InProcessCli.run("sysroot-status", "--rootfs", root.toString()).exit());
+    String[][] badStates = {
+        {good.replace("\"format_version\": 1", "\"format_version\": \"1\""), "field format_version: expected an integer, got a string"},
+        {good.replace("\"rootfs_id\": \"00\"", "\"rootfs_id\": 0"), "field rootfs_id: expected a string, got a number"},
+        {good.replace("[\"a\"]", "[1]"), "field progress.completed_steps.p[0]: expected a string, got a number"},
+        {good.replace("\"format_version\": 1", "\"format_version\": 1.0"), "field format_version: expected an integer, got a decimal number"},
+    };
+    for (String[] b : badStates) {
+      Files.writeString(state, b[0]);
+      String err = refusedByStatus(root);
+      assertTrue(err.matches("bq2: " + java.util.regex.Pattern.quote(state.toString()) + ":1:\\d+: .*"), err);
+      assertTrue(err.contains(b[1]), b[0] + " -> " + err);
+    }
   }
 
   @Test

@@ -111,7 +111,7 @@ class PlanFilesTest {
     Path op2 = write("o2.json", "{\"phases\": {\"nope\": {}}}");
     Bq2Exception e2 = assertThrows(Bq2Exception.class,
         () -> OverridesApplier.apply(plan, PlanFiles.readOverrides(op2), op2));
-    assertTrue(e2.getMessage().contains("Unknown build phases in overrides: nope; known phases: p1"), e2.getMessage());
+    assertTrue(e2.getMessage().contains("Unknown build phases in overrides: nope (closest existing phase: p1); known phases: p1"), e2.getMessage());
     Path op3 = write("o3.json", "{\"phases\": {\"p1\": {\"packages\": [\"q\"]}}}");
     Bq2Exception e3 = assertThrows(Bq2Exception.class,
         () -> OverridesApplier.apply(plan, PlanFiles.readOverrides(op3), op3));

@@ -79,16 +79,16 @@ class BadInputTest {
   void unknownPhaseInOverrides() throws Exception {
     fs.writeOverrides("{\"phases\": {\"host-setpu\": {\"env\": {\"A\": \"1\"}}}}");
     String err = refused();
-    assertTrue(err.contains(fs.layout.overrides() + ": field phases.host-setpu: Unknown build phases in overrides: host-setpu;"
-        + " known phases: host-setup, sysroot-from-seed"), err);
+    assertTrue(err.contains(fs.layout.overrides() + ": field phases.host-setpu: Unknown build phases in overrides: host-setpu"
+        + " (closest existing phase: host-setup); known phases: host-setup, sysroot-from-seed"), err);
   }
 
   @Test
   void unknownStepInOverrides() throws Exception {
     fs.writeOverrides("{\"phases\": {\"host-setup\": {\"steps\": {\"gama\": {\"env\": {\"GAMMA_OK\": \"1\"}}}}}}");
     String err = refused();
-    assertTrue(err.contains("field phases.host-setup.steps.gama: unknown step gama in phase host-setup;"
-        + " known steps: make-dirs, alpha, beta, gamma"), err);
+    assertTrue(err.contains("field phases.host-setup.steps.gama: unknown step gama in phase host-setup"
+        + " (closest existing step: gamma); known steps: make-dirs, alpha, beta, gamma"), err);
   }
 
   @Test
