@@ -82,7 +82,9 @@ final class JournalMarkdown {
           .append(")\n\n");
       md.append("- Report: ").append(e.data().get("report_copy")).append("\n");
       md.append("- Log: ").append(e.data().get("log_copy")).append("\n");
-      md.append("- Error: ").append(e.message()).append("\n\n");
+      md.append("- Error: ").append(e.message()).append("\n");
+      if (e.get("cause") != null) md.append("- Cause: ").append(e.get("cause")).append("\n");
+      md.append("\n");
       Object excerpt = e.data().get("excerpt");
       if (excerpt instanceof List<?> lines && !lines.isEmpty()) {
         md.append("```text\n");
@@ -225,10 +227,13 @@ final class JournalMarkdown {
     return Durations.text(d);
   }
 
-  /** Seconds as people write a duration (`2.9s`, `1m5s`); blank when unknown. */
+  /** Seconds as people write a duration (`290ms`, `2.93s`, `12.5s`, `1m5s`); blank when unknown. */
   private static String seconds(Double s) {
     if (s == null) return "";
-    return Durations.text(Duration.ofMillis(Math.round(s * 1000)));
+    Duration d = Duration.ofMillis(Math.round(s * 1000));
+    // past ten seconds, milliseconds are noise; past a minute, tenths too
+    return Durations.text(d.toMinutes() >= 1 ? Duration.ofSeconds(d.getSeconds())
+        : d.getSeconds() >= 10 ? Duration.ofMillis(d.toMillis() / 100 * 100) : d);
   }
 
   private static String seconds(double s) {
