@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.bq2.ChildJvm;
 import dev.bq2.ExitCodes;
+import dev.bq2.InProcessCli;
 import dev.bq2.propose.RuleProposer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,6 +65,14 @@ class LiveJournalTest {
           && "ok".equals(e.get("result"))), ev.toString());
       assertTrue(ev.stream().anyMatch(e -> e.type().equals("step_started") && "waits".equals(e.step())), ev.toString());
       assertTrue(ev.stream().noneMatch(e -> e.type().equals("runner_exited")), "the runner still runs: " + ev);
+
+      // `bq2 summary` says the same: what runs now and the step it builds.
+      InProcessCli.Result summary = InProcessCli.run("summary", "--rootfs", rootfs.toString(),
+          "--fs-root", dir.resolve("empty-fs-root").toString(), "--session-dir", sessions.toString());
+      assertEquals(ExitCodes.OK, summary.exit(), summary.toString());
+      assertTrue(summary.out().contains("now:  the runner of phase p runs (pid ")
+          && summary.out().contains(": building `p/waits` (#1) for "), summary.toString());
+      assertTrue(summary.out().contains("plan: next_phase p, next step waits"), summary.toString());
     } finally {
       Files.writeString(release, "go\n");
       autopilot.join(Duration.ofSeconds(90).toMillis());
