@@ -5,10 +5,13 @@ import dev.bq2.TerminalText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /** Renders `journal.md` from the events: summary, timeline, attempts, excerpts, next actions. */
 final class JournalMarkdown {
@@ -52,9 +55,10 @@ final class JournalMarkdown {
           count(events, "assistant_attempt"), tokens, cost));
     }
     md.append("\n## Timeline (UTC)\n\n");
+    Set<List<Object>> ended = finishedSteps(events);
     for (JournalEvent e : events) {
       // A started step is shown by its end (which says how long it took); only the open one by its start.
-      if (e.type().equals("step_started") && finished(events, e)) continue;
+      if (e.type().equals("step_started") && ended.contains(stepKey(e))) continue;
       md.append("- ").append(time(e.time())).append(" `").append(e.type()).append("`");
       if (e.iteration() != null) md.append(" #").append(e.iteration());
       if (e.step() != null) md.append(" ").append(e.phase()).append("/").append(e.step());
@@ -111,6 +115,8 @@ final class JournalMarkdown {
     Map<Integer, Map<String, Object>> failures = new LinkedHashMap<>();
     Map<Integer, List<Row>> steps = new LinkedHashMap<>();
     Map<Integer, JournalEvent> exits = new LinkedHashMap<>();
+    Set<List<Object>> ended = finishedSteps(events);
+    String running = running(events, now);
     for (JournalEvent e : events) {
       if (e.iteration() == null) continue;
       int n = e.iteration();
@@ -121,9 +127,9 @@ final class JournalMarkdown {
         case "step_finished" -> steps.get(n).add(new Row(n, e.step(), seconds(number(e.get("duration_s"))),
             String.valueOf(e.get("result")), new LinkedHashMap<>()));
         case "step_started" -> {
-          if (!finished(events, e)) {
-            String running = running(events, now) == null ? "" : seconds(elapsed(e, now));
-            steps.get(n).add(new Row(n, e.step(), running, running.isEmpty() ? "not finished" : "running", new LinkedHashMap<>()));
+          if (!ended.contains(stepKey(e))) {
+            String time = running == null ? "" : seconds(elapsed(e, now));
+            steps.get(n).add(new Row(n, e.step(), time, time.isEmpty() ? "not finished" : "running", new LinkedHashMap<>()));
           }
         }
         case "failure" -> {
@@ -173,10 +179,17 @@ final class JournalMarkdown {
     return rows;
   }
 
-  /** True when the step this `step_started` opened has ended (a `step_finished` of the same run and step). */
-  static boolean finished(List<JournalEvent> events, JournalEvent started) {
-    return events.stream().anyMatch(e -> e.type().equals("step_finished") && Objects.equals(e.get("run"), started.get("run"))
-        && Objects.equals(e.phase(), started.phase()) && Objects.equals(e.step(), started.step()));
+  /** The steps that ended (a `step_finished` of the same run and step as a `step_started`), by run and step: computed once per render (a long phase has hundreds). */
+  private static Set<List<Object>> finishedSteps(List<JournalEvent> events) {
+    Set<List<Object>> done = new HashSet<>();
+    for (JournalEvent e : events) {
+      if (e.type().equals("step_finished")) done.add(stepKey(e));
+    }
+    return done;
+  }
+
+  private static List<Object> stepKey(JournalEvent e) {
+    return Arrays.asList(e.get("run"), e.phase(), e.step());
   }
 
   /**
@@ -194,8 +207,9 @@ final class JournalMarkdown {
     }
     if (runner == null) return null;
     JournalEvent open = null;
+    Set<List<Object>> ended = finishedSteps(events);
     for (JournalEvent e : events) {
-      if (e.type().equals("step_started") && Objects.equals(e.iteration(), runner.iteration()) && !finished(events, e)) open = e;
+      if (e.type().equals("step_started") && Objects.equals(e.iteration(), runner.iteration()) && !ended.contains(stepKey(e))) open = e;
     }
     String asOf = ", as of " + Journal.stamp(now);
     if (open == null) {
