@@ -286,7 +286,7 @@ public final class Autopilot {
           .anyMatch(e -> e.type().equals("failure") && reportPath.equals(e.get("report")));
       if (!seen) {
         journal.record("failure", iteration, d.phase(), d.step(), d.error(),
-            data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(),
+            data("class", d.failureClass().name().toLowerCase(), "signature", d.signature(), "cause", d.cause(),
                 "exit_code", d.exitCode(), "report", reportPath, "report_copy", str(reportCopy),
                 "log_copy", str(logCopy), "runner_log_copy", str(runnerLogCopy), "excerpt", d.excerpt()));
         say("#" + iteration + " failed: " + d.phase() + "/" + d.step() + " (" + d.failureClass().name().toLowerCase()
@@ -450,6 +450,18 @@ public final class Autopilot {
   }
 
   private RunOutcome follow(SupervisedRun run, int iteration) throws InterruptedException {
+    // The journal says which step is being built while the runner runs, not only afterwards.
+    LiveJournal live = LiveJournal.start(journal, iteration, run.log(), LiveJournal.REFRESH);
+    RunOutcome outcome = null;
+    try {
+      outcome = followLog(run, iteration);
+      return outcome;
+    } finally {
+      live.close(outcome);
+    }
+  }
+
+  private RunOutcome followLog(SupervisedRun run, int iteration) throws InterruptedException {
     try {
       LogFollower follower = new LogFollower(Path.of(run.record().log()), 0, out, opt.terminal(),
           Instant.parse(run.record().startedAt()));

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -96,11 +97,12 @@ public final class Journal {
     return dir;
   }
 
-  public boolean isContinued() {
+  public synchronized boolean isContinued() {
     return !events.isEmpty();
   }
 
-  public List<JournalEvent> events() {
+  /** A snapshot: events are also recorded by the live journal's thread while a runner runs. */
+  public synchronized List<JournalEvent> events() {
     return List.copyOf(events);
   }
 
@@ -108,13 +110,35 @@ public final class Journal {
       String message, Map<String, Object> data) {
     // Messages and data carry build output (errors, excerpts): secrets in it stay out of the journal,
     // and every text is bounded so that events.jsonl stays readable (json.TextBounds).
-    JournalEvent e = redactor.redactJson(new JournalEvent(Instant.now().toString(), type, iteration, clip(phase),
+    Instant now = Instant.now();
+    JournalEvent e = redactor.redactJson(new JournalEvent(stamp(now), type, iteration, clip(phase),
         clip(step), TextBounds.clip(message, TextBounds.STORED_TEXT), data == null ? Map.of() : bounded(data)),
         JournalEvent.class);
     AtomicFile.appendLine(dir.resolve("events.jsonl"), Json.line(e));
     events.add(e);
-    AtomicFile.write(dir.resolve("journal.md"), JournalMarkdown.render(events));
+    AtomicFile.write(dir.resolve("journal.md"), JournalMarkdown.render(events, now));
     return e;
+  }
+
+  /**
+   * Rewrites `journal.md` with no new event, so that the elapsed time of the step being built
+   * stays current while a long step runs (events.jsonl only ever gets real events).
+   */
+  public synchronized void refresh() {
+    if (!events.isEmpty()) AtomicFile.write(dir.resolve("journal.md"), JournalMarkdown.render(events, Instant.now()));
+  }
+
+  /**
+   * What a session's runner is doing now, as journal.md says it ("building `p/s` (#2) for 1m5s,
+   * as of …"), or null when its events say no runner of it runs.
+   */
+  public static String running(List<JournalEvent> events, Instant now) {
+    return JournalMarkdown.running(events, now);
+  }
+
+  /** Journal time: UTC to the second (`2026-11-30T01:02:03Z`); nobody reads nanoseconds. */
+  public static String stamp(Instant t) {
+    return t.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   /** Copies a report or log into the session folder at once; returns the copy. */

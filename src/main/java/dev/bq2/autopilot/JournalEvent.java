@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * One line of a session's `events.jsonl`. `type` is one of: session_started, session_resumed,
- * runner_started, runner_reattached, runner_exited, failure, proposal, proposal_rejected,
- * applied, outcome, reverted, phase_complete, stopped.
+ * runner_started, runner_reattached, step_started, step_finished, runner_exited, runner_killed,
+ * failure, proposal, proposal_rejected, assistant_attempt, applied, outcome, reverted,
+ * phase_complete, stopped. `time` is UTC to the second ({@link Journal#stamp}).
  */
 @JsonPropertyOrder({"time", "type", "iteration", "phase", "step", "message", "data"})
 public record JournalEvent(

@@ -1,16 +1,28 @@
 package dev.bq2.autopilot;
 
+import dev.bq2.Durations;
 import dev.bq2.TerminalText;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /** Renders `journal.md` from the events: summary, timeline, attempts, excerpts, next actions. */
 final class JournalMarkdown {
   private JournalMarkdown() {}
 
   static String render(List<JournalEvent> events) {
+    return render(events, Instant.now());
+  }
+
+  /** {@code now}: the time the elapsed time of a step still being built is counted to. */
+  static String render(List<JournalEvent> events, Instant now) {
     StringBuilder md = new StringBuilder();
     JournalEvent first = events.get(0);
     JournalEvent last = events.get(events.size() - 1);
@@ -18,11 +30,13 @@ final class JournalMarkdown {
     md.append("# Autopilot session: ").append(phase).append("\n\n");
     md.append("## Summary\n\n");
     md.append("- Target phase: `").append(phase).append("`\n");
-    md.append("- Started: ").append(first.time()).append("\n");
-    md.append("- Last event: ").append(last.time()).append(" (").append(last.type()).append(")\n");
+    md.append("- Started: ").append(time(first.time())).append("\n");
+    md.append("- Last event: ").append(time(last.time())).append(" (").append(last.type()).append(")\n");
     JournalEvent end = events.stream().filter(e -> Journal.isFinal(e.type())).reduce((a, b) -> b).orElse(null);
     md.append("- Status: ").append(end == null ? openStatus(events)
         : end.type().equals("phase_complete") ? "phase complete" : "stopped: " + end.message()).append("\n");
+    String running = running(events, now);
+    if (running != null) md.append("- Now: ").append(running).append("\n");
     long failures = count(events, "failure");
     long applied = count(events, "applied");
     long reverted = count(events, "reverted");
@@ -30,7 +44,7 @@ final class JournalMarkdown {
     double proposerS = sum(events, "proposal", "duration_s") + sum(events, "proposal_rejected", "duration_s");
     md.append("- Failures seen: ").append(failures).append("; deltas applied: ").append(applied)
         .append("; reverted: ").append(reverted).append("\n");
-    md.append(String.format("- Time in runner: %.1f s; in proposers: %.2f s%n", runnerS, proposerS));
+    md.append("- Time in runner: ").append(seconds(runnerS)).append("; in proposers: ").append(seconds(proposerS)).append("\n");
     double tokens = events.stream().filter(e -> e.type().equals("assistant_attempt"))
         .map(e -> e.data().get("tokens_in")).filter(Number.class::isInstance)
         .mapToDouble(n -> ((Number) n).doubleValue()).sum()
@@ -41,22 +55,27 @@ final class JournalMarkdown {
           count(events, "assistant_attempt"), tokens, cost));
     }
     md.append("\n## Timeline (UTC)\n\n");
+    Set<List<Object>> ended = finishedSteps(events);
     for (JournalEvent e : events) {
-      md.append("- ").append(e.time()).append(" `").append(e.type()).append("`");
+      // A started step is shown by its end (which says how long it took); only the open one by its start.
+      if (e.type().equals("step_started") && ended.contains(stepKey(e))) continue;
+      md.append("- ").append(time(e.time())).append(" `").append(e.type()).append("`");
       if (e.iteration() != null) md.append(" #").append(e.iteration());
       if (e.step() != null) md.append(" ").append(e.phase()).append("/").append(e.step());
       if (e.message() != null) md.append(": ").append(e.message().replace("\n", " "));
       md.append("\n");
     }
     md.append("\n## Attempts\n\n");
-    md.append("| # | step | runner s | exit | signature | proposer | proposer s | delta | outcome |\n");
+    md.append("Each runner's time is charged to the steps it built; the failure and what was done about it are on\n"
+        + "the row of the step that failed.\n\n");
+    md.append("| # | step | time | result | signature | proposer | proposer time | delta | outcome |\n");
     md.append("|---|---|---|---|---|---|---|---|---|\n");
-    for (Map.Entry<Integer, Map<String, Object>> row : attempts(events).entrySet()) {
-      Map<String, Object> a = row.getValue();
-      md.append("| ").append(row.getKey()).append(" | ").append(cell(a.get("step")))
-          .append(" | ").append(cell(a.get("runner_s"))).append(" | ").append(cell(a.get("exit")))
+    for (Row r : attempts(events, now)) {
+      Map<String, Object> a = r.failure();
+      md.append("| ").append(r.iteration()).append(" | ").append(cell(r.step()))
+          .append(" | ").append(cell(r.time())).append(" | ").append(cell(r.result()))
           .append(" | ").append(cell(a.get("signature"))).append(" | ").append(cell(a.get("proposer")))
-          .append(" | ").append(cell(a.get("proposer_s"))).append(" | ").append(cell(a.get("delta")))
+          .append(" | ").append(cell(a.get("proposer_time"))).append(" | ").append(cell(a.get("delta")))
           .append(" | ").append(cell(a.get("outcome"))).append(" |\n");
     }
     md.append("\n## Failures\n");
@@ -67,7 +86,9 @@ final class JournalMarkdown {
           .append(")\n\n");
       md.append("- Report: ").append(e.data().get("report_copy")).append("\n");
       md.append("- Log: ").append(e.data().get("log_copy")).append("\n");
-      md.append("- Error: ").append(e.message()).append("\n\n");
+      md.append("- Error: ").append(e.message()).append("\n");
+      if (e.get("cause") != null) md.append("- Cause: ").append(e.get("cause")).append("\n");
+      md.append("\n");
       Object excerpt = e.data().get("excerpt");
       if (excerpt instanceof List<?> lines && !lines.isEmpty()) {
         md.append("```text\n");
@@ -93,39 +114,169 @@ final class JournalMarkdown {
     return "running (or interrupted; rerun `bq2 iterate` to continue)";
   }
 
-  private static Map<Integer, Map<String, Object>> attempts(List<JournalEvent> events) {
-    Map<Integer, Map<String, Object>> rows = new LinkedHashMap<>();
+  /** One row of the attempts table: a step a runner built, with the failure handled on it, if any. */
+  private record Row(int iteration, String step, String time, String result, Map<String, Object> failure) {}
+
+  /**
+   * The attempts table: per runner launch, one row per step it built with that step's own time
+   * (from `step_finished`; the step still being built counts to {@code now}). The failure, the
+   * proposal and its outcome go on the failed step's row. Journals without step events (older
+   * ones, runners that log no progress lines) get one row per launch with the runner's time.
+   */
+  private static List<Row> attempts(List<JournalEvent> events, Instant now) {
+    Map<Integer, Map<String, Object>> failures = new LinkedHashMap<>();
+    Map<Integer, List<Row>> steps = new LinkedHashMap<>();
+    Map<Integer, JournalEvent> exits = new LinkedHashMap<>();
+    Set<List<Object>> ended = finishedSteps(events);
+    String running = running(events, now);
     for (JournalEvent e : events) {
       if (e.iteration() == null) continue;
-      Map<String, Object> r = rows.computeIfAbsent(e.iteration(), k -> new LinkedHashMap<>());
+      int n = e.iteration();
+      steps.computeIfAbsent(n, k -> new ArrayList<>());
+      Map<String, Object> f = failures.computeIfAbsent(n, k -> new LinkedHashMap<>());
       switch (e.type()) {
-        case "runner_exited" -> {
-          r.put("runner_s", e.data().get("duration_s"));
-          r.put("exit", e.data().get("exit_code"));
+        case "runner_exited" -> exits.put(n, e);
+        case "step_finished" -> steps.get(n).add(new Row(n, e.step(), seconds(number(e.get("duration_s"))),
+            String.valueOf(e.get("result")), new LinkedHashMap<>()));
+        case "step_started" -> {
+          if (!ended.contains(stepKey(e))) {
+            String time = running == null ? "" : seconds(elapsed(e, now));
+            steps.get(n).add(new Row(n, e.step(), time, time.isEmpty() ? "not finished" : "running", new LinkedHashMap<>()));
+          }
         }
         case "failure" -> {
-          r.put("step", e.step());
-          r.put("signature", shortSig(e.data().get("signature")));
+          f.put("step", e.step());
+          f.put("signature", shortSig(e.get("signature")));
         }
         case "proposal" -> {
-          r.put("proposer", e.data().get("proposer"));
-          r.put("proposer_s", e.data().get("duration_s"));
-          r.put("delta", e.message());
+          f.put("proposer", e.get("proposer"));
+          f.put("proposer_time", seconds(number(e.get("duration_s"))));
+          f.put("delta", e.message());
         }
         case "proposal_rejected" -> {
-          r.put("proposer", e.data().get("proposer"));
-          r.put("delta", "rejected: " + e.message());
+          f.put("proposer", e.get("proposer"));
+          f.put("delta", "rejected: " + e.message());
         }
         default -> { }
       }
     }
     for (JournalEvent e : events) {
-      if (e.type().equals("outcome") && e.data().get("applied_in") instanceof Number n) {
-        Map<String, Object> r = rows.get(n.intValue());
-        if (r != null) r.put("outcome", e.data().get("outcome"));
+      if (e.type().equals("outcome") && e.get("applied_in") instanceof Number n) {
+        Map<String, Object> f = failures.get(n.intValue());
+        if (f != null) f.put("outcome", e.get("outcome"));
+      }
+    }
+    List<Row> rows = new ArrayList<>();
+    for (Map.Entry<Integer, List<Row>> it : steps.entrySet()) {
+      int n = it.getKey();
+      Map<String, Object> f = failures.get(n);
+      List<Row> built = new ArrayList<>(it.getValue());
+      JournalEvent exit = exits.get(n);
+      if (built.isEmpty()) {
+        // no step events: the whole runner's time goes to the step that failed (if one did)
+        built.add(new Row(n, (String) f.get("step"), exit == null ? "" : seconds(number(exit.get("duration_s"))),
+            exit == null ? "" : "exit " + exit.get("exit_code"), new LinkedHashMap<>()));
+      } else if (f.get("step") != null && built.stream().noneMatch(r -> f.get("step").equals(r.step()))) {
+        built.add(new Row(n, (String) f.get("step"), "", "failed", new LinkedHashMap<>()));
+      }
+      int failedRow = -1;
+      for (int i = 0; i < built.size(); i++) {
+        if (f.get("step") == null ? i == built.size() - 1 && !f.isEmpty() : f.get("step").equals(built.get(i).step())) failedRow = i;
+      }
+      for (int i = 0; i < built.size(); i++) {
+        Row r = built.get(i);
+        rows.add(i == failedRow ? new Row(n, r.step(), r.time(), r.result(), f) : r);
       }
     }
     return rows;
+  }
+
+  /** The steps that ended (a `step_finished` of the same run and step as a `step_started`), by run and step: computed once per render (a long phase has hundreds). */
+  private static Set<List<Object>> finishedSteps(List<JournalEvent> events) {
+    Set<List<Object>> done = new HashSet<>();
+    for (JournalEvent e : events) {
+      if (e.type().equals("step_finished")) done.add(stepKey(e));
+    }
+    return done;
+  }
+
+  private static List<Object> stepKey(JournalEvent e) {
+    return Arrays.asList(e.get("run"), e.phase(), e.step());
+  }
+
+  /**
+   * "building p/s (#2) for 1m5s, as of …" while a runner of this session runs (its start is the
+   * last runner event and no runner_exited or final event followed), else null.
+   */
+  static String running(List<JournalEvent> events, Instant now) {
+    JournalEvent runner = null;
+    for (JournalEvent e : events) {
+      switch (e.type()) {
+        case "runner_started", "runner_reattached" -> runner = e;
+        case "runner_exited", "runner_killed", "stopped", "phase_complete" -> runner = null;
+        default -> { }
+      }
+    }
+    if (runner == null) return null;
+    JournalEvent open = null;
+    Set<List<Object>> ended = finishedSteps(events);
+    for (JournalEvent e : events) {
+      if (e.type().equals("step_started") && Objects.equals(e.iteration(), runner.iteration()) && !ended.contains(stepKey(e))) open = e;
+    }
+    String asOf = ", as of " + Journal.stamp(now);
+    if (open == null) {
+      return "runner #" + runner.iteration() + " running for " + Durations.text(whole(elapsedSince(runner.time(), now))) + asOf;
+    }
+    return "building `" + open.phase() + "/" + open.step() + "` (#" + open.iteration() + ") for "
+        + Durations.text(whole(elapsed(open, now))) + asOf;
+  }
+
+  private static Duration elapsed(JournalEvent started, Instant now) {
+    Object at = started.get("started_at");
+    return elapsedSince(at instanceof String s ? s : started.time(), now);
+  }
+
+  private static Duration elapsedSince(String time, Instant now) {
+    try {
+      Duration d = Duration.between(Instant.parse(time), now);
+      return d.isNegative() ? Duration.ZERO : d;
+    } catch (RuntimeException e) {
+      return Duration.ZERO;
+    }
+  }
+
+  private static Duration whole(Duration d) {
+    return Duration.ofSeconds(d.getSeconds());
+  }
+
+  private static String seconds(Duration d) {
+    return Durations.text(d);
+  }
+
+  /** Seconds as people write a duration (`290ms`, `2.93s`, `12.5s`, `1m5s`); blank when unknown. */
+  private static String seconds(Double s) {
+    if (s == null) return "";
+    Duration d = Duration.ofMillis(Math.round(s * 1000));
+    // past ten seconds, milliseconds are noise; past a minute, tenths too
+    return Durations.text(d.toMinutes() >= 1 ? Duration.ofSeconds(d.getSeconds())
+        : d.getSeconds() >= 10 ? Duration.ofMillis(d.toMillis() / 100 * 100) : d);
+  }
+
+  private static String seconds(double s) {
+    return seconds(Double.valueOf(s));
+  }
+
+  private static Double number(Object o) {
+    return o instanceof Number n ? n.doubleValue() : null;
+  }
+
+  /** Event times to the second; events of older journals carry nanoseconds, still read. */
+  static String time(String t) {
+    try {
+      return Journal.stamp(Instant.parse(t));
+    } catch (RuntimeException e) {
+      return String.valueOf(t);
+    }
   }
 
   private static List<String> tasks(List<JournalEvent> events) {

@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
       ReportsCommand.class,
       LogCommand.class,
       StopCommand.class,
+      SummaryCommand.class,
       ShellCommand.class,
     })
 public class Bq2 implements Callable<Integer> {

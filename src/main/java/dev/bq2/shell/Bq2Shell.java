@@ -21,7 +21,7 @@ import org.jline.terminal.TerminalBuilder;
 
 /**
  * The interactive `bq2` shell: what a person types today ("iterate", "resume iteration") runs
- * the autopilot; `status`, `reports`, `overrides`, `log`, `stop` look around. Each word maps
+ * the autopilot; `status`, `reports`, `overrides`, `log`, `stop`, `summary` look around. Each word maps
  * to a bq2 subcommand run in-process with the shell's context options (--rootfs, --repo, …)
  * appended. History is kept across runs in `~/.bq2_history`.
  */
@@ -37,6 +37,7 @@ public final class Bq2Shell {
     COMMANDS.put("overrides", List.of("overrides", "show"));
     COMMANDS.put("log", List.of("log"));
     COMMANDS.put("stop", List.of("stop"));
+    COMMANDS.put("summary", List.of("summary"));
   }
 
   static final String HELP = """
@@ -48,6 +49,7 @@ public final class Bq2Shell {
         overrides           the overrides in force and where each came from
         log                 the tail of the current runner log
         stop                stop the background runner
+        summary             what happened overnight (`summary --since 2d` for longer)
         help                this text
         exit                leave the shell (a background runner keeps going)
       Anything after a command is passed to it, e.g. `iterate --max-iterations 5`.

@@ -1,0 +1,121 @@
+package dev.bq2.summary;
+
+import dev.bq2.Durations;
+import dev.bq2.TerminalText;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The summary as a person reads it first in the morning: one screen, most important first
+ * (what runs, where the plan stands), then what happened, then what to do. Texts from builds
+ * and assistants are escaped for the terminal and cut to one line each.
+ */
+public final class SummaryText {
+  /** A cause or a reason longer than this is cut: the journal has it whole. */
+  private static final int LINE = 110;
+
+  private SummaryText() {}
+
+  public static String render(MorningSummary s) {
+    Instant since = Instant.parse(s.since());
+    Instant until = Instant.parse(s.until());
+    DateTimeFormatter clock = DateTimeFormatter.ofPattern(Duration.between(since, until).toHours() <= 24 ? "HH:mm:ss'Z'" : "MM-dd HH:mm'Z'")
+        .withZone(ZoneOffset.UTC);
+    StringBuilder b = new StringBuilder();
+    b.append("bq2 summary since ").append(s.since()).append(" (").append(s.period()).append(") for ").append(s.rootfs()).append('\n');
+    b.append("  ").append(s.sessions().isEmpty() ? "no session had events in this period" : count(s.sessions().size(), "session"))
+        .append(" in ").append(s.sessionsDir()).append('\n');
+    b.append("now:  ").append(s.now() == null ? "nothing runs" : one(s.now())).append('\n');
+    b.append("plan: ").append(s.statusError() != null ? "unknown (" + one(s.statusError()) + ")"
+        : "complete".equals(s.nextPhase()) ? "complete" : "next_phase " + s.nextPhase()
+            + (s.nextStep() == null ? "" : ", next step " + s.nextStep())).append('\n');
+
+    b.append("\nphases completed: ").append(s.phasesCompleted().isEmpty() ? "none" : s.phasesCompleted().size()).append('\n');
+    for (MorningSummary.PhaseDone p : s.phasesCompleted()) {
+      b.append("  ").append(at(p.at(), clock)).append("  ").append(p.phase()).append(": ")
+          .append(count(p.runnerLaunches(), "runner launch")).append(", ").append(count(p.deltasApplied(), "delta")).append(" applied\n");
+    }
+
+    Map<String, Long> outcomes = s.failures().stream()
+        .collect(Collectors.groupingBy(MorningSummary.Failure::outcome, TreeMap::new, Collectors.counting()));
+    b.append("\nfailures seen: ").append(s.failures().isEmpty() ? "none" : s.failures().size() + " ("
+        + outcomes.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")) + ")").append('\n');
+    for (MorningSummary.Failure f : s.failures()) {
+      b.append("  ").append(at(f.at(), clock)).append("  ").append(f.phase()).append('/').append(f.step())
+          .append(f.failureClass() == null ? "" : " (" + f.failureClass() + ")").append(" → ").append(f.outcome())
+          .append(f.delta() == null ? "" : " (delta #" + f.delta() + " by " + f.proposer() + ")").append('\n')
+          .append("      ").append(one(f.cause())).append('\n');
+    }
+
+    long fresh = s.deltasInForce().stream().filter(MorningSummary.DeltaInForce::appliedInPeriod).count();
+    b.append("\ndeltas in force: ").append(s.deltasInForce().isEmpty() ? "none" : s.deltasInForce().size() + " ("
+        + fresh + " applied in this period)").append('\n');
+    for (MorningSummary.DeltaInForce d : s.deltasInForce()) {
+      b.append("  #").append(d.number()).append(' ').append(d.phase()).append(d.step() == null ? "" : "/" + d.step())
+          .append(": ").append(one(d.change())).append("\n      ").append(d.rule() == null ? "by " + d.proposer() : "rule " + d.rule())
+          .append(", ").append(d.outcome()).append(d.appliedInPeriod() ? ", new" : "").append('\n');
+    }
+
+    b.append("\nescalated: ").append(s.escalated().isEmpty() ? "none" : s.escalated().size()).append('\n');
+    for (MorningSummary.Escalation e : s.escalated()) {
+      b.append("  ").append(at(e.at(), clock)).append("  ").append(e.phase()).append(e.step() == null ? "" : "/" + e.step())
+          .append(": ").append(e.what()).append(": ").append(one(e.why())).append('\n');
+    }
+
+    b.append("\nnext actions:").append(s.nextActions().isEmpty() ? " none" : "").append('\n');
+    for (String n : s.nextActions()) b.append("  - ").append(whole(n)).append('\n');
+
+    MorningSummary.Assistants a = s.assistants();
+    b.append("\nassistants: ").append(a.attempts() == 0 ? "not called" : count(a.attempts(), "call") + ", "
+        + String.format(Locale.ROOT, "%,d tokens (%,d in, %,d out), $%.4f", a.tokensIn() + a.tokensOut(), a.tokensIn(),
+            a.tokensOut(), a.costUsd())).append('\n');
+    MorningSummary.Times t = s.time();
+    b.append("time: ").append(duration(t.buildsS())).append(" in builds (").append(count(t.runnerLaunches(), "runner launch"))
+        .append("), ").append(duration(t.proposersS())).append(" in proposers");
+    if (!t.longestSteps().isEmpty()) {
+      b.append("; longest steps: ").append(t.longestSteps().stream()
+          .map(x -> x.phase() + "/" + x.step() + " " + duration(x.seconds())).collect(Collectors.joining(", ")));
+    }
+    b.append('\n');
+    return b.toString();
+  }
+
+  /** Seconds as people write a duration: `21.3s`, `1h5m`, `412ms`. */
+  static String duration(double seconds) {
+    Duration d = Duration.ofMillis(Math.round(seconds * 1000));
+    // Past a minute, tenths of a second are noise.
+    return Durations.text(d.toMinutes() >= 1 ? Duration.ofSeconds(d.getSeconds()) : d.toSeconds() >= 10
+        ? Duration.ofMillis(d.toMillis() / 100 * 100) : d);
+  }
+
+  private static String at(String time, DateTimeFormatter clock) {
+    try {
+      return clock.format(Instant.parse(time));
+    } catch (RuntimeException e) {
+      return String.valueOf(time);
+    }
+  }
+
+  private static String count(long n, String what) {
+    return n + " " + what + (n == 1 ? "" : what.endsWith("h") ? "es" : "s");
+  }
+
+  /** Our own words (next actions): never cut, still one line and escaped (they quote paths and reasons). */
+  private static String whole(String text) {
+    return text == null ? "" : TerminalText.escape(text.strip().replaceAll("\\s*\\R\\s*", " "));
+  }
+
+  /** One line of at most {@link #LINE} chars, escaped for the terminal. */
+  private static String one(String text) {
+    if (text == null) return "";
+    String line = text.strip().replaceAll("\\s*\\R\\s*", " ");
+    if (line.length() > LINE) line = line.substring(0, LINE - 1) + "…";
+    return TerminalText.escape(line);
+  }
+}
