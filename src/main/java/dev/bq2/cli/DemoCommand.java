@@ -1,5 +1,6 @@
 package dev.bq2.cli;
 
+import dev.bq2.Screen;
 import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.autopilot.Autopilot;
 import dev.bq2.autopilot.IterateOptions;
@@ -44,7 +45,7 @@ public class DemoCommand implements Callable<Integer> {
     }
     Context ctx = new ContextDetector().rootfs(demo.rootfs()).repo(demo.repo()).detect();
     List<String> runnerArgs = jobs == null ? List.of() : List.of("--jobs", String.valueOf(jobs));
-    IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, System.out, System.console() != null, null);
+    IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, System.out, Screen.stdout().terminal(), null);
     IterateResult r = new Autopilot(ctx, List.of(RuleProposer.withDefaults()), opt).run();
     System.out.println();
     System.out.println("demo: " + r.reason() + " after " + r.iterations() + " runner launch(es); " + r.deltas()
@@ -56,7 +57,7 @@ public class DemoCommand implements Callable<Integer> {
     if (backAnnotate && r.exitCode() == 0) {
       System.out.println();
       return new BackAnnotator(new BackAnnotator.Options(demo.repo(), null, null, List.of(), null, null, true, null, null,
-          null, System.out, System.console() != null)).run(ctx).exitCode();
+          null, System.out, Screen.stdout().terminal())).run(ctx).exitCode();
     }
     return r.exitCode();
   }

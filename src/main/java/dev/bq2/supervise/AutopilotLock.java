@@ -27,6 +27,11 @@ public final class AutopilotLock implements AutoCloseable {
         (file, e) -> Bq2Exception.badInput("cannot lock " + file + ": " + e.getMessage() + "; check that the rootfs is writable")));
   }
 
+  /** The autopilot holding this rootfs now, if one is alive (read from its holder file, no lock taken). */
+  public static java.util.Optional<LockHolder> liveHolder(Path logDir) {
+    return java.util.Optional.ofNullable(OwnerLock.readHolder(logDir.resolve(HOLDER))).filter(LockHolder::alive);
+  }
+
   public LockHolder holder() {
     return lock.holder;
   }

@@ -97,7 +97,7 @@ final class OwnerLock implements AutoCloseable {
     return "pid " + h.pid() + extra.apply(h) + (h.acquiredAt() == null ? "" : " since " + h.acquiredAt());
   }
 
-  private static LockHolder readHolder(Path file) {
+  static LockHolder readHolder(Path file) {
     if (!Files.isRegularFile(file)) return null;
     try {
       return Json.read(file, LockHolder.class, "remove it; it is rewritten by the next holder");
