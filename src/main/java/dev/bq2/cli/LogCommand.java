@@ -6,6 +6,7 @@ import dev.bq2.Pager;
 import dev.bq2.Screen;
 import dev.bq2.TerminalText;
 import dev.bq2.Tone;
+import dev.bq2.autopilot.DetachedAutopilot;
 import dev.bq2.plan.PlanFiles;
 import dev.bq2.rootfs.Context;
 import dev.bq2.rootfs.RootfsLayout;
@@ -115,7 +116,7 @@ public class LogCommand implements Callable<Integer> {
         Optional<Path> newest = newestRunnerLog(runner.logDir());
         if (newest.isPresent()) printTail(out, screen, newest.get());
       }
-      if (AutopilotLock.liveHolder(layout.logDir()).isEmpty()) {
+      if (!autopilotAlive(layout)) {
         if (followed == null) out.println("log: no runner is running on " + layout.rootfs() + "; `bq2 iterate` starts one");
         out.flush();
         return ExitCodes.OK;
@@ -128,6 +129,12 @@ public class LogCommand implements Callable<Integer> {
       // The autopilot is diagnosing or asking an assistant: its next runner appears in current-run.json.
       Thread.sleep(200);
     }
+  }
+
+  /** An autopilot holds the rootfs, or a detached one is starting (it takes the lock a moment later). */
+  private static boolean autopilotAlive(RootfsLayout layout) {
+    return AutopilotLock.liveHolder(layout.logDir()).isPresent()
+        || DetachedAutopilot.current(layout).filter(r -> r.state() == SupervisedRun.State.RUNNING).isPresent();
   }
 
   /** A finished step's newest log, paged on a terminal. */

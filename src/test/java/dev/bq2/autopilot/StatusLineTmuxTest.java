@@ -48,7 +48,7 @@ class StatusLineTmuxTest {
     OnDemandStep noisy = new OnDemandStep(ctl, "noisy");
     OnDemandStep quiet = new OnDemandStep(ctl, "quiet");
     String cmd = ChildJvm.shellCommand("iterate", "--quiet", "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString())
-        + "; echo EXIT=$?";
+        + "; echo EXIT=$?; exec sleep 600";
     try (TmuxSession t = TmuxSession.start(dir.resolve("tmux"), 80, 24, cmd, Map.of())) {
       // 40 lines of 120 columns: printed, they would scroll a 24-row screen twice over.
       StringBuilder lines = new StringBuilder();
@@ -97,7 +97,7 @@ class StatusLineTmuxTest {
     // On the terminal with NO_COLOR (empty counts as set); then, once the test has reset the
     // build, the same command piped (and without NO_COLOR).
     String cmd = "NO_COLOR= " + iterate + "; echo EXIT1=$?; while [ ! -e '" + go + "' ]; do sleep 0.05; done; "
-        + iterate + " | cat > '" + piped + "'; echo EXIT2=$?";
+        + iterate + " | cat > '" + piped + "'; echo EXIT2=$?; exec sleep 600";
     try (TmuxSession t = TmuxSession.start(dir.resolve("tmux"), 80, 24, cmd, Map.of())) {
       new OnDemandStep(ctl, "noisy").print("noisy line 1\n");
       t.await("the status line", WAIT, s -> s.contains("phase p | step 1/2 noisy") && s.contains("| noisy line 1"));

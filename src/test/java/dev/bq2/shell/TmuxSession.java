@@ -13,8 +13,9 @@ import java.util.function.Predicate;
 
 /**
  * A real terminal for tests: a detached tmux session on its own server (socket in the test's
- * folder, so nothing touches the user's tmux), a fixed size, the status bar off (the pane is the
- * whole window) and panes kept after their command exits (so the last screen can be read).
+ * folder, so nothing touches the user's tmux), a fixed size and the status bar off (the pane is
+ * the whole window). The session ends with its command: to read the last screen, end the
+ * command with e.g. `; echo EXIT=$?; exec sleep 600` ({@link #close} kills it).
  */
 public final class TmuxSession implements AutoCloseable {
   private final Path socket;
@@ -33,7 +34,7 @@ public final class TmuxSession implements AutoCloseable {
       throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path conf = dir.resolve("tmux.conf");
-    Files.writeString(conf, "set -g status off\nset -g remain-on-exit on\nset -g history-limit 5000\n");
+    Files.writeString(conf, "set -g status off\nset -g history-limit 5000\n");
     TmuxSession s = new TmuxSession(dir.resolve("tmux.sock"));
     List<String> argv = new ArrayList<>(List.of("tmux", "-S", s.socket.toString(), "-f", conf.toString(),
         "new-session", "-d", "-s", s.name, "-x", String.valueOf(cols), "-y", String.valueOf(rows), command));
