@@ -4,6 +4,7 @@ import dev.bq2.Bq2Exception;
 import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.ExitCodes;
 import dev.bq2.Screen;
+import dev.bq2.Tone;
 import dev.bq2.autopilot.Autopilot;
 import dev.bq2.autopilot.DetachedAutopilot;
 import dev.bq2.supervise.RunOutcome;
@@ -96,7 +97,8 @@ public class IterateCommand implements Callable<Integer> {
         stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r = autopilot.get().run();
-    System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.deltas() + ")");
+    System.out.println(Screen.stdout().paint("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.deltas() + ")",
+        r.exitCode() == 0 ? Tone.FIX : Tone.ERROR));
     if (backAnnotate && r.exitCode() == 0) {
       return new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx).exitCode();
     }
