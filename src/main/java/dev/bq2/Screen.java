@@ -50,6 +50,16 @@ public final class Screen {
     return stderr;
   }
 
+  /**
+   * Standard output is the interactive shell's terminal: commands the shell runs measure and
+   * watch that one (a second system terminal cannot be opened while the shell holds it).
+   */
+  public static synchronized void adopt(Terminal shellTerminal) {
+    Screen s = new Screen(true, colourWanted(true, System.getenv()), SystemStream.Output);
+    s.jline = shellTerminal;
+    stdout = s;
+  }
+
   private static Screen detect(SystemStream s) {
     boolean tty = isTerminal(s);
     return new Screen(tty, colourWanted(tty, System.getenv()), s);
@@ -116,7 +126,7 @@ public final class Screen {
     if (!terminal) return null;
     if (jline == null) {
       try {
-        jline = TerminalBuilder.builder().system(true).nativeSignals(false)
+        jline = TerminalBuilder.builder().system(true).nativeSignals(false).dumb(true)
             .systemOutput(stream == SystemStream.Error ? TerminalBuilder.SystemOutput.SysErr : TerminalBuilder.SystemOutput.SysOut)
             .build();
       } catch (IOException | RuntimeException e) {
