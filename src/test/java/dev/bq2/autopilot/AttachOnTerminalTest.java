@@ -7,6 +7,7 @@ import dev.bq2.shell.TmuxSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,17 +38,17 @@ class AttachOnTerminalTest {
 
     String attach = ChildJvm.shellCommand("iterate", "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString(), "--attach")
         + "; echo EXIT=$?; exec sleep 600";
-    try (TmuxSession t = TmuxSession.start(dir.resolve("tmux"), 80, 24, attach, Map.of())) {
+    try (TmuxSession t = TmuxSession.start(80, 24, List.of("sh", "-c", "unset NO_COLOR COLUMNS LINES; " + attach), Map.of())) {
       String screen = t.await("the autopilot's failure, fix and the waiting step's status", WAIT,
           s -> s.contains("iterate: #1 failed: night/docs") && s.contains("→") && s.contains("applied, rerunning")
               && s.contains("phase night | step 2/2 wait | ") && s.contains("| waiting for the test"));
-      String joined = t.captureJoined();
+      String joined = t.screenJoined();
       assertTrue(joined.contains("iterate: #2 runner started"), joined);
       assertTrue(joined.contains("MAKEINFO"), "the fix itself: " + joined);
       assertEquals(1, joined.lines().filter(l -> l.startsWith("phase night | ")).count(), joined);
       assertFalse(joined.contains("INFO - Building"), "the runner's own lines feed the status line only: " + joined);
       assertEquals(0, t.historySize(), screen);
-      String escaped = t.captureWithEscapes();
+      String escaped = t.screenWithEscapes();
       // tmux writes an attribute where it changes: the last one before the line is its colour.
       String before = escaped.substring(0, escaped.indexOf("iterate: #1 failed"));
       String sgr = before.substring(before.lastIndexOf("\033["));

@@ -7,6 +7,7 @@ import dev.bq2.shell.TmuxSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,7 +81,7 @@ class LogCommandTest {
     // On a terminal the log goes through $PAGER (here one that keeps what it was given).
     Path paged = dir.resolve("paged.txt");
     String cmd = ChildJvm.shellCommand("log", "one", context[0], context[1], context[2], context[3]) + "; echo EXIT=$?; exec sleep 600";
-    try (TmuxSession t = TmuxSession.start(dir.resolve("tmux"), 80, 24, cmd, Map.of("PAGER", "cat > '" + paged + "'"))) {
+    try (TmuxSession t = TmuxSession.start(80, 24, List.of("sh", "-c", "unset NO_COLOR COLUMNS LINES; " + cmd), Map.of("PAGER", "cat > '" + paged + "'"))) {
       String screen = t.awaitText("EXIT=", WAIT);
       assertTrue(screen.contains("EXIT=0"), screen);
       assertFalse(screen.contains("one: first"), "the pager had it, not the terminal:\n" + screen);

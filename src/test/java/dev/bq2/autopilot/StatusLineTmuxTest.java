@@ -49,41 +49,41 @@ class StatusLineTmuxTest {
     OnDemandStep quiet = new OnDemandStep(ctl, "quiet");
     String cmd = ChildJvm.shellCommand("iterate", "--quiet", "--rootfs", rootfs.toString(), "--fs-root", fsRoot.toString())
         + "; echo EXIT=$?; exec sleep 600";
-    try (TmuxSession t = TmuxSession.start(dir.resolve("tmux"), 80, 24, cmd, Map.of())) {
+    try (TmuxSession t = TmuxSession.start(80, 24, List.of("sh", "-c", "unset NO_COLOR COLUMNS LINES; " + cmd), Map.of())) {
       // 40 lines of 120 columns: printed, they would scroll a 24-row screen twice over.
       StringBuilder lines = new StringBuilder();
       for (int i = 1; i <= 40; i++) lines.append("noisy line ").append(i).append(": ").append("x".repeat(105)).append('\n');
       noisy.print(lines.toString());
       String screen = t.await("the status line with noisy's last line", WAIT,
           s -> s.contains("phase p | step 1/2 noisy | ") && s.contains("| attempt 1 | noisy line 40: xxx"));
-      String joined = t.captureJoined();
+      String joined = t.screenJoined();
       assertEquals(1, statusLines(joined).size(), "one status line:\n" + joined);
       String status = statusLines(joined).get(0);
       assertTrue(status.length() <= 79, "fits 80 columns (one to spare): " + status.length() + " " + status);
       assertTrue(status.matches("phase p \\| step 1/2 noisy \\| \\d+:\\d\\d \\| attempt 1 \\| noisy line 40: x+…"), status);
       assertEquals(0, t.historySize(), "nothing scrolled off the screen:\n" + screen);
-      assertTrue(t.captureWithEscapes().contains("\033["), "colour on a terminal");
+      assertTrue(t.screenWithEscapes().contains("\033["), "colour on a terminal");
 
       noisy.print("noisy line 41: almost done\n");
       t.awaitText("| noisy line 41: almost done", WAIT);
       noisy.end();
       quiet.print("quiet says hello\n");
       screen = t.await("the next step's status", WAIT, s -> s.contains("phase p | step 2/2 quiet | ") && s.contains("| quiet says hello"));
-      joined = t.captureJoined();
+      joined = t.screenJoined();
       assertEquals(1, statusLines(joined).size(), "still one status line:\n" + joined);
       assertEquals(0, t.historySize(), "redrawn in place, never scrolled:\n" + screen);
 
       t.resize(60, 24);
       quiet.print("quiet after the resize\n");
       screen = t.await("the status line redrawn for 60 columns", WAIT, s -> s.contains("| quiet after"));
-      joined = t.captureJoined();
+      joined = t.screenJoined();
       assertEquals(1, statusLines(joined).size(), "one status line after the resize (the old one erased whole):\n" + joined);
       assertTrue(statusLines(joined).get(0).length() <= 59, "fits 60 columns: " + statusLines(joined).get(0));
 
       quiet.end();
       screen = t.awaitText("EXIT=0", WAIT);
       assertTrue(screen.contains("iterate: phase p complete"), screen);
-      assertEquals(List.of(), statusLines(t.captureJoined()), "no status line left behind:\n" + screen);
+      assertEquals(List.of(), statusLines(t.screenJoined()), "no status line left behind:\n" + screen);
     }
   }
 
@@ -98,16 +98,16 @@ class StatusLineTmuxTest {
     // build, the same command piped (and without NO_COLOR).
     String cmd = "NO_COLOR= " + iterate + "; echo EXIT1=$?; while [ ! -e '" + go + "' ]; do sleep 0.05; done; "
         + iterate + " | cat > '" + piped + "'; echo EXIT2=$?; exec sleep 600";
-    try (TmuxSession t = TmuxSession.start(dir.resolve("tmux"), 80, 24, cmd, Map.of())) {
+    try (TmuxSession t = TmuxSession.start(80, 24, List.of("sh", "-c", "unset NO_COLOR COLUMNS LINES; " + cmd), Map.of())) {
       new OnDemandStep(ctl, "noisy").print("noisy line 1\n");
       t.await("the status line", WAIT, s -> s.contains("phase p | step 1/2 noisy") && s.contains("| noisy line 1"));
-      String escaped = t.captureWithEscapes();
+      String escaped = t.screenWithEscapes();
       assertFalse(escaped.contains("\033"), "NO_COLOR: no colour on the terminal:\n" + escaped.replace("\033", "\\e"));
       new OnDemandStep(ctl, "noisy").end();
       new OnDemandStep(ctl, "quiet").end();
       String screen = t.awaitText("EXIT1=", WAIT);
       assertTrue(screen.contains("EXIT1=0"), screen);
-      assertFalse(t.captureWithEscapes().contains("\033"), "no colour for the phase-complete line either");
+      assertFalse(t.screenWithEscapes().contains("\033"), "no colour for the phase-complete line either");
 
       // Build again from scratch, piped.
       Files.delete(rootfs.resolve("var/lib/sysroot-build-state.json"));

@@ -2,74 +2,138 @@ package dev.bq2.shell;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real terminal for tests: a detached tmux session on its own server (socket in the test's
- * folder, so nothing touches the user's tmux), a fixed size and the status bar off (the pane is
- * the whole window). The session ends with its command: to read the last screen, end the
- * command with e.g. `; echo EXIT=$?; exec sleep 600` ({@link #close} kills it).
+ * A command running on a real terminal: a detached tmux session on a server of its own (its own
+ * socket, no user config), driven by keys and read back from the pane, as a person would. The
+ * pane stays after the command exits so its last screen and exit status can be read.
+ * Waiting is polling the pane with a bound, never a fixed sleep.
  */
 public final class TmuxSession implements AutoCloseable {
-  private final Path socket;
-  private final String name = "t";
+  private static final Duration POLL = Duration.ofMillis(50);
 
-  private TmuxSession(Path socket) {
+  private final String socket;
+  private String lastCapture = "";
+
+  private TmuxSession(String socket) {
     this.socket = socket;
   }
 
   /**
-   * Starts {@code command} (run by `sh -c`) in a {@code cols}×{@code rows} pane. The server, and
-   * so the command, inherits this JVM's environment without `NO_COLOR`, `TMUX`, `COLUMNS` and
-   * `LINES`, plus {@code env}.
+   * Starts {@code command} (argv, run without a shell) in a {@code cols}×{@code rows} pane with
+   * {@code env} over this JVM's environment.
    */
-  public static TmuxSession start(Path dir, int cols, int rows, String command, Map<String, String> env)
+  public static TmuxSession start(int cols, int rows, List<String> command, Map<String, String> env)
       throws IOException, InterruptedException {
-    Files.createDirectories(dir);
-    Path conf = dir.resolve("tmux.conf");
-    Files.writeString(conf, "set -g status off\nset -g history-limit 5000\n");
-    TmuxSession s = new TmuxSession(dir.resolve("tmux.sock"));
-    List<String> argv = new ArrayList<>(List.of("tmux", "-S", s.socket.toString(), "-f", conf.toString(),
-        "new-session", "-d", "-s", s.name, "-x", String.valueOf(cols), "-y", String.valueOf(rows), command));
-    ProcessBuilder pb = new ProcessBuilder(argv);
-    for (String unset : List.of("NO_COLOR", "TMUX", "COLUMNS", "LINES")) pb.environment().remove(unset);
-    pb.environment().putAll(env);
-    run(pb, "start");
+    TmuxSession s = new TmuxSession("bq2-test-" + UUID.randomUUID());
+    List<String> argv = new ArrayList<>(List.of("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+        "new-session", "-d", "-s", "main", "-x", String.valueOf(cols), "-y", String.valueOf(rows), "--"));
+    argv.addAll(command);
+    s.tmux(env, argv);
     return s;
   }
 
-  /** `tmux send-keys`: key names (`Enter`, `C-c`) or literal text. */
+  /** tmux key names (`C-c`, `Enter`, `Tab`, `C-d`); for text use {@link #type}. */
   public void sendKeys(String... keys) throws IOException, InterruptedException {
-    List<String> a = new ArrayList<>(List.of("send-keys", "-t", name));
-    a.addAll(List.of(keys));
-    tmux(a);
+    List<String> argv = new ArrayList<>(List.of("send-keys", "-t", "main"));
+    argv.addAll(List.of(keys));
+    tmux(Map.of(), argv);
   }
 
-  /** The visible screen, wrapped lines as the terminal shows them (`capture-pane -p`). */
+  /** Types {@code text} literally (no key names). */
+  public void type(String text) throws IOException, InterruptedException {
+    tmux(Map.of(), List.of("send-keys", "-t", "main", "-l", text));
+  }
+
+  /** The pane with its scrollback, wrapped lines joined (long paths stay one line). */
   public String capture() throws IOException, InterruptedException {
-    return tmux(List.of("capture-pane", "-p", "-t", name));
+    lastCapture = tmux(Map.of(), List.of("capture-pane", "-p", "-J", "-S", "-", "-t", "main"));
+    return lastCapture;
   }
 
-  /** The screen with wrapped lines joined (`-J`): a line wider than the pane shows as one long line. */
-  public String captureJoined() throws IOException, InterruptedException {
-    return tmux(List.of("capture-pane", "-p", "-J", "-t", name));
+  /** Polls the pane until {@code condition} holds; fails after {@code timeout} showing the pane. */
+  public String await(String what, Duration timeout, Predicate<String> condition) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String pane = capture();
+      if (condition.test(pane)) return pane;
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; the pane:\n" + pane);
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
+    }
   }
 
-  /** The screen with its colours and attributes as escape sequences (`-e`). */
-  public String captureWithEscapes() throws IOException, InterruptedException {
-    return tmux(List.of("capture-pane", "-p", "-e", "-t", name));
+  /** Polls until the pane (scrollback included) shows {@code text}. */
+  public String awaitText(String text, Duration timeout) throws IOException, InterruptedException {
+    return await("\"" + text + "\"", timeout, pane -> pane.contains(text));
   }
 
-  /** A tmux format of the pane, e.g. `#{history_size}`, `#{cursor_y}`, `#{pane_dead}`. */
+  /** Polls until {@code text} is on the pane {@code times} times (a prompt shown again, …). */
+  public String awaitCount(String text, int times, Duration timeout) throws IOException, InterruptedException {
+    return await(times + "× \"" + text + "\"", timeout, pane -> count(pane, text) >= times);
+  }
+
+  /** The command's exit status once it has exited (the pane stays), else empty. */
+  public Optional<Integer> exitStatus() throws IOException, InterruptedException {
+    String[] f = tmux(Map.of(), List.of("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}")).strip().split(" ");
+    return f[0].equals("1") && f.length > 1 ? Optional.of(Integer.parseInt(f[1])) : Optional.empty();
+  }
+
+  /** Polls until the command has exited; its exit status. */
+  public int awaitExit(Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Optional<Integer> status = exitStatus();
+      if (status.isPresent()) return status.get();
+      if (System.nanoTime() > deadline) {
+        String pid = tmux(Map.of(), List.of("display-message", "-p", "-t", "main", "#{pane_pid}")).strip();
+        StringBuilder dump = new StringBuilder();
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", pid, "task"))) {
+          for (java.nio.file.Path t : tasks.toList()) {
+            try {
+              dump.append(java.nio.file.Files.readString(t.resolve("comm")).strip()).append(' ')
+                  .append(java.nio.file.Files.readString(t.resolve("stat")).replaceAll("^.*\\) ", "").substring(0, 1)).append(' ')
+                  .append(java.nio.file.Files.readString(t.resolve("wchan"))).append('\n');
+            } catch (IOException e) {
+              dump.append(e).append('\n');
+            }
+          }
+        }
+        new ProcessBuilder("kill", "-QUIT", pid).start().waitFor();
+        TimeUnit.SECONDS.sleep(5);
+        throw new AssertionError("DIAG the command did not exit within " + timeout + "; the pane:\n" + capture() + "\n" + dump);
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
+    }
+  }
+
+  /** The visible screen only, rows as the terminal shows them (`capture-pane -p`). */
+  public String screen() throws IOException, InterruptedException {
+    return tmux(Map.of(), List.of("capture-pane", "-p", "-t", "main"));
+  }
+
+  /** The visible screen, wrapped lines joined (`-J`): a line wider than the pane shows as one long line. */
+  public String screenJoined() throws IOException, InterruptedException {
+    return tmux(Map.of(), List.of("capture-pane", "-p", "-J", "-t", "main"));
+  }
+
+  /** The visible screen with its colours and attributes as escape sequences (`-e`). */
+  public String screenWithEscapes() throws IOException, InterruptedException {
+    return tmux(Map.of(), List.of("capture-pane", "-p", "-e", "-t", "main"));
+  }
+
+  /** A tmux format of the pane, e.g. `#{history_size}`, `#{cursor_y}`. */
   public String format(String format) throws IOException, InterruptedException {
-    return tmux(List.of("display-message", "-p", "-t", name, format)).strip();
+    return tmux(Map.of(), List.of("display-message", "-p", "-t", "main", format)).strip();
   }
 
   /** Lines scrolled off the top of the screen so far. */
@@ -78,53 +142,46 @@ public final class TmuxSession implements AutoCloseable {
   }
 
   public void resize(int cols, int rows) throws IOException, InterruptedException {
-    tmux(List.of("resize-window", "-t", name, "-x", String.valueOf(cols), "-y", String.valueOf(rows)));
+    tmux(Map.of(), List.of("resize-window", "-t", "main", "-x", String.valueOf(cols), "-y", String.valueOf(rows)));
   }
 
-  /** Polls the screen until {@code condition} holds (at most {@code timeout}); returns that screen. */
-  public String await(String what, Duration timeout, Predicate<String> condition) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String screen = capture();
-    while (!condition.test(screen)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; the screen:\n" + screen);
-      }
-      Thread.sleep(50);
-      screen = capture();
-    }
-    return screen;
+  /** The last capture (for assertion messages). */
+  public String lastCapture() {
+    return lastCapture;
   }
 
-  /** Polls until the screen contains {@code text}. */
-  public String awaitText(String text, Duration timeout) throws IOException, InterruptedException {
-    return await("\"" + text + "\" on the screen", timeout, s -> s.contains(text));
+  public static int count(String haystack, String needle) {
+    int n = 0;
+    for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + needle.length())) n++;
+    return n;
   }
 
-  /** Kills the session and its server (and so the command, if it still runs). */
+  /** Ends the server, its session and what runs in the pane (SIGHUP). */
+  public void kill() throws IOException, InterruptedException {
+    tmux(Map.of(), List.of("kill-server"));
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder("tmux", "-S", socket.toString(), "kill-server").redirectErrorStream(true);
-    Process p = pb.start();
-    p.getInputStream().readAllBytes();
-    p.waitFor(30, TimeUnit.SECONDS);
+    kill();
   }
 
-  private String tmux(List<String> args) throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(List.of("tmux", "-S", socket.toString()));
+  private String tmux(Map<String, String> env, List<String> args) throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of("tmux", "-L", socket, "-f", "/dev/null"));
     argv.addAll(args);
-    return run(new ProcessBuilder(argv), args.get(0));
-  }
-
-  private static String run(ProcessBuilder pb, String what) throws IOException, InterruptedException {
-    pb.redirectError(ProcessBuilder.Redirect.PIPE);
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().remove("TMUX"); // tests run from inside tmux too
+    pb.environment().putAll(env);
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("tmux " + what + " did not finish");
+      throw new IOException("tmux " + args + " did not return");
     }
-    if (p.exitValue() != 0) throw new AssertionError("tmux " + what + " failed (" + p.exitValue() + "): " + err);
-    return new String(out, StandardCharsets.UTF_8);
+    String text = new String(out, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0 && !args.get(0).equals("kill-server")) {
+      throw new IOException("tmux " + args + " exited " + p.exitValue() + ": " + text);
+    }
+    return text;
   }
 }
