@@ -46,6 +46,19 @@ public final class ChildJvm {
     return new ChildJvm(pb.start(), out, err);
   }
 
+  /** `bq2 ARGS` as one shell command line (for a terminal: tmux runs it with `sh -c`). */
+  public static String shellCommand(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"), "dev.bq2.cli.Bq2"));
+    cmd.addAll(List.of(args));
+    StringBuilder b = new StringBuilder();
+    for (String a : cmd) {
+      if (b.length() > 0) b.append(' ');
+      b.append('\'').append(a.replace("'", "'\\''")).append('\'');
+    }
+    return b.toString();
+  }
+
   public static ChildJvm start(Path cwd, Path outBase, String... args) throws IOException {
     return start(cwd, outBase, List.of(), args);
   }

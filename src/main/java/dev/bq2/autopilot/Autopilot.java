@@ -5,6 +5,7 @@ import static dev.bq2.autopilot.Journal.data;
 import dev.bq2.Bq2Exception;
 import dev.bq2.Durations;
 import dev.bq2.ExitCodes;
+import dev.bq2.Screen;
 import dev.bq2.TerminalText;
 import dev.bq2.WriteFailure;
 import dev.bq2.assistant.AssistantAttempt;
@@ -465,6 +466,8 @@ public final class Autopilot {
     try {
       LogFollower follower = new LogFollower(Path.of(run.record().log()), 0, out, opt.terminal(),
           Instant.parse(run.record().startedAt()));
+      // Ours write step logs in the log folder, the existing tool its command logs in the report folder.
+      follower.stepLogDirs(List.of(layout.logDir(), layout.reportDir()));
       follower.attempt(iteration);
       if (opt.stallTimeout() != null) follower.stallTimeout(opt.stallTimeout(), List.of(layout.logDir(), layout.reportDir()));
       lastRunStalled = false;
@@ -762,7 +765,8 @@ public final class Autopilot {
   private void say(String line) {
     // What we say quotes build output (the failing line, errors): no secrets on the terminal or in
     // the detached autopilot's log either.
-    out.println("iterate: " + TerminalText.escapeLines(redactor.redact(line)));
+    String text = "iterate: " + TerminalText.escapeLines(redactor.redact(line));
+    out.println(opt.terminal() ? Screen.stdout().paint(text) : text);
     out.flush();
   }
 

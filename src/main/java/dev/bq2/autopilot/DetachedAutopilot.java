@@ -1,5 +1,6 @@
 package dev.bq2.autopilot;
 
+import dev.bq2.Screen;
 import dev.bq2.rootfs.Context;
 import dev.bq2.rootfs.OwnCommand;
 import dev.bq2.rootfs.RootfsLayout;
@@ -68,12 +69,18 @@ public final class DetachedAutopilot {
     return supervisor(layout).attach();
   }
 
-  /** Follows the detached autopilot's log until it exits; returns its exit code (null when lost). */
-  public static RunOutcome follow(SupervisedRun run, PrintStream out, boolean terminal)
+  /**
+   * Follows the detached autopilot's log until it exits; returns its exit code (null when lost).
+   * On a terminal its own lines (`#N failed`, `rules → … applied`) are shown as without one, and
+   * the runner's lines it logs feed a status line with the output of the step being built.
+   */
+  public static RunOutcome follow(SupervisedRun run, RootfsLayout layout, PrintStream out, Screen screen)
       throws InterruptedException {
     try {
-      LogFollower f = new LogFollower(Path.of(run.record().log()), 0, out, terminal,
+      LogFollower f = new LogFollower(Path.of(run.record().log()), 0, out,
+          screen.terminal() ? LogFollower.Mode.ATTACH : LogFollower.Mode.LINES, screen,
           Instant.parse(run.record().startedAt()));
+      f.stepLogDirs(List.of(layout.logDir(), layout.reportDir()));
       return f.follow(run);
     } catch (IOException e) {
       return run.awaitExit();

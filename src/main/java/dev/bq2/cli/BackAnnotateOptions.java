@@ -1,5 +1,6 @@
 package dev.bq2.cli;
 
+import dev.bq2.Screen;
 import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.assistant.AssistantSettings;
 import dev.bq2.assistant.BuilderEditor;
@@ -44,7 +45,7 @@ public class BackAnnotateOptions {
   BackAnnotator.Options options(Path repo, Path sessionsDir, AssistantOptions assistant, PrintStream out) {
     BackAnnotator.CodeEditor editor = assistant == null ? null : editor(assistant, repo);
     return new BackAnnotator.Options(repo, planSpec, planCommand, checks, arch, sessionsDir, verifyFromScratch,
-        AssistantOptions.duration("--command-timeout", commandTimeout), editor, null, out, System.console() != null);
+        AssistantOptions.duration("--command-timeout", commandTimeout), editor, null, out, Screen.stdout().terminal());
   }
 
   /** The assistant that edits a code builder; null for `rules` (and `auto` with none on PATH). */

@@ -2,6 +2,8 @@ package dev.bq2.cli;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.Screen;
+import dev.bq2.Tone;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -96,6 +98,9 @@ public class Bq2 implements Callable<Integer> {
     cl.setExecutionExceptionHandler(Bq2::handle);
     cl.setParameterExceptionHandler(Bq2::handleParameter);
     exitCodes(cl);
+    // Help in colour only where Screen says so (a terminal, no NO_COLOR); decided when help is shown.
+    cl.setHelpFactory((commandSpec, scheme) -> new CommandLine.Help(commandSpec,
+        CommandLine.Help.defaultColorScheme(Screen.stdout().colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF)));
     return cl;
   }
 
@@ -126,7 +131,7 @@ public class Bq2 implements Callable<Integer> {
   static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
     PrintWriter err = cl.getErr();
     if (e instanceof Bq2Exception b) {
-      err.println("bq2: " + b.getMessage());
+      err.println(Screen.stderr().paint("bq2: " + b.getMessage(), Tone.ERROR));
       err.flush();
       return b.exitCode();
     }
@@ -143,7 +148,8 @@ public class Bq2 implements Callable<Integer> {
 
   static int handleParameter(CommandLine.ParameterException e, String[] args) {
     CommandLine cl = e.getCommandLine();
-    cl.getErr().println("bq2: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+    cl.getErr().println(Screen.stderr().paint("bq2: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')",
+        Tone.ERROR));
     cl.getErr().flush();
     return ExitCodes.BAD_INPUT;
   }

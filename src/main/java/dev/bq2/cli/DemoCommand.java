@@ -1,5 +1,6 @@
 package dev.bq2.cli;
 
+import dev.bq2.Screen;
 import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.autopilot.Autopilot;
 import dev.bq2.autopilot.IterateOptions;
@@ -56,7 +57,7 @@ public class DemoCommand implements Callable<Integer> {
     IterateResult r;
     // The whole output goes to the log file; the screen gets the story (or, with --verbose, both).
     try (OutputStream file = Files.newOutputStream(logFile)) {
-      boolean terminal = verbose && System.console() != null;
+      boolean terminal = verbose && Screen.stdout().terminal();
       PrintStream out = new PrintStream(verbose ? new Tee(file, System.out) : file, true, StandardCharsets.UTF_8);
       if (!verbose) System.out.println("demo: running the autopilot on the demo plan (every line goes to " + logFile + ")");
       IterateOptions opt = new IterateOptions(null, 3, 30, null, true, runnerArgs, out, terminal, null);
@@ -74,7 +75,7 @@ public class DemoCommand implements Callable<Integer> {
     if (backAnnotate && r.exitCode() == 0) {
       System.out.println();
       return new BackAnnotator(new BackAnnotator.Options(demo.repo(), null, null, List.of(), null, null, true, null, null,
-          null, System.out, System.console() != null)).run(ctx).exitCode();
+          null, System.out, Screen.stdout().terminal())).run(ctx).exitCode();
     }
     return r.exitCode();
   }

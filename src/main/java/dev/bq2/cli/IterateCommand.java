@@ -3,6 +3,8 @@ package dev.bq2.cli;
 import dev.bq2.Bq2Exception;
 import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.ExitCodes;
+import dev.bq2.Screen;
+import dev.bq2.Tone;
 import dev.bq2.autopilot.Autopilot;
 import dev.bq2.autopilot.DetachedAutopilot;
 import dev.bq2.supervise.RunOutcome;
@@ -101,11 +103,12 @@ public class IterateCommand implements Callable<Integer> {
     if (jobs != null) runnerArgs.addAll(List.of("--jobs", String.valueOf(jobs)));
     if (noCleanOnChange) runnerArgs.add("--no-clean-on-change");
     IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, IterateOptions.deadline(deadline, until), allPhases,
-        runnerArgs, System.out, System.console() != null,
+        runnerArgs, System.out, Screen.stdout().terminal(),
         stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r = autopilot.get().run();
-    System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.deltas() + ")");
+    System.out.println(Screen.stdout().paint("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.deltas() + ")",
+        r.exitCode() == 0 ? Tone.FIX : Tone.ERROR));
     if (backAnnotate && r.exitCode() == 0) {
       return new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx).exitCode();
     }
@@ -137,7 +140,7 @@ public class IterateCommand implements Callable<Integer> {
     SupervisedRun run = DetachedAutopilot.current(ctx.layout()).orElseThrow(() -> Bq2Exception.badInput(
         "no detached autopilot for " + ctx.rootfs() + "; start one with `bq2 iterate --detach`"));
     System.out.println("iterate: attached to autopilot pid " + run.record().pid() + " (log " + run.record().log() + ")");
-    RunOutcome o = DetachedAutopilot.follow(run, System.out, System.console() != null);
+    RunOutcome o = DetachedAutopilot.follow(run, ctx.layout(), System.out, Screen.stdout());
     System.out.println("iterate: detached autopilot ended: " + (o.exitCode() == null ? o.detail() : "exit " + o.exitCode()));
     return o.exitCode() == null ? ExitCodes.NEEDS_PERSON : o.exitCode();
   }

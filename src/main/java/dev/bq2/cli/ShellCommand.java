@@ -1,11 +1,13 @@
 package dev.bq2.cli;
 
+import dev.bq2.Screen;
 import dev.bq2.shell.Bq2Shell;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import org.jline.terminal.Terminal;
 import picocli.CommandLine.Mixin;
 
 /** `bq2 shell` (and `bq2` alone on a terminal): the interactive shell. */
@@ -24,6 +26,8 @@ public class ShellCommand implements Callable<Integer> {
     if (context.statusCommand != null) ctxArgs.addAll(List.of("--status-command", context.statusCommand));
     Bq2Shell shell = new Bq2Shell(argv -> Bq2.commandLine().execute(argv), ctxArgs,
         () -> context.detect().rootfs().toString());
-    return shell.run(Bq2Shell.systemTerminal());
+    Terminal terminal = Bq2Shell.systemTerminal();
+    Screen.adopt(terminal); // iterate's status line measures the shell's terminal
+    return shell.run(terminal);
   }
 }

@@ -1,5 +1,7 @@
 package dev.bq2.supervise;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,7 +12,7 @@ import java.util.regex.Pattern;
  * logger prefix `<ts> <LEVEL> - `.
  */
 public final class RunnerProgress {
-  private static final Pattern PREFIX = Pattern.compile("^\\S+\\s+(TRACE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL)\\s+-\\s+");
+  private static final Pattern PREFIX = Pattern.compile("^(\\S+)\\s+(TRACE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL)\\s+-\\s+");
   private static final Pattern EXECUTING_PHASE = Pattern.compile("^Executing phase (\\S+)");
   private static final Pattern STEP_COUNT = Pattern.compile("^Executing (\\d+) build steps");
   private static final Pattern SKIPPING = Pattern.compile("^Skipping previously completed (\\S+)/(\\S+)");
@@ -24,14 +26,18 @@ public final class RunnerProgress {
   private int stepsDone;
   private String phaseResult;
   private String lastLine = "";
+  private Instant stepStartedAt;
+  private String stepOutput;
 
   /** Updates from one log line; returns true when it was an ERROR line worth keeping on screen. */
   public boolean accept(String line) {
     Matcher pm = PREFIX.matcher(line);
     boolean error = false;
     String msg = line;
+    String stamp = null;
     if (pm.find()) {
-      error = pm.group(1).equals("ERROR") || pm.group(1).equals("FATAL");
+      stamp = pm.group(1);
+      error = pm.group(2).equals("ERROR") || pm.group(2).equals("FATAL");
       msg = line.substring(pm.end());
     }
     if (!msg.isBlank()) lastLine = msg.strip();
@@ -50,6 +56,8 @@ public final class RunnerProgress {
     } else if ((m = BUILDING.matcher(msg)).find()) {
       step = m.group(1);
       phase = m.group(2);
+      stepStartedAt = time(stamp);
+      stepOutput = null;
     } else if ((m = FINISHED_STEP.matcher(msg)).find()) {
       stepsDone++;
     } else if ((m = PHASE_END.matcher(msg)).find()) {
@@ -57,6 +65,41 @@ public final class RunnerProgress {
       phaseResult = m.group(1).toLowerCase(java.util.Locale.ROOT);
     }
     return error || msg.startsWith("Unhandled exception");
+  }
+
+  /** True for a line the runner logged itself (`<ts> <LEVEL> - …`), not build output or anyone else's. */
+  public static boolean isRunnerLine(String line) {
+    return PREFIX.matcher(line).find();
+  }
+
+  /** One line of the current step's own output (its step log). */
+  public void acceptStepOutput(String line) {
+    if (!line.isBlank()) stepOutput = line.strip();
+  }
+
+  /** `phase/step` of the step being built, or null before the first one. */
+  public String stepKey() {
+    return step == null ? null : phase + "/" + step;
+  }
+
+  /** When the current step started: its `Building` line's time stamp, else when we read that line. */
+  public Instant stepStartedAt() {
+    return stepStartedAt;
+  }
+
+  /** 1-based position of the current step among the steps this run builds (0 when unknown). */
+  public int stepNumber() {
+    if (step == null || stepsTotal == 0) return 0;
+    return "completed".equals(phaseResult) ? stepsTotal : Math.min(stepsTotal, stepsDone + 1);
+  }
+
+  private static Instant time(String stamp) {
+    if (stamp == null) return Instant.now();
+    try {
+      return Instant.parse(stamp);
+    } catch (DateTimeParseException e) {
+      return Instant.now();
+    }
   }
 
   public String phase() {
@@ -80,7 +123,8 @@ public final class RunnerProgress {
     return phaseResult;
   }
 
+  /** The newest line of the current step's output when there is one, else of the runner's log. */
   public String lastLine() {
-    return lastLine;
+    return stepOutput != null ? stepOutput : lastLine;
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,18 +61,51 @@ class LogFollowerTest {
 
   @Test
   void terminalModeDrawsOneStatusLineInPlaceAndKeepsErrors() throws Exception {
+    // Issue 10 item 8 changed the status line: step n/m (not done/total), the step's own elapsed
+    // time, and it is taken off the screen when the run ends (no leftover line).
     SupervisedRun run = new BackgroundRunner(dir).start("p1", List.of("sh", "-c", RUNNER_SCRIPT), dir, Map.of());
+    run.awaitExit(); // the whole log first: what is drawn must not depend on when we look
     LogFollower f = new LogFollower(run.log(), 0, out, true, Instant.parse(run.record().startedAt()));
     f.attempt(2);
     f.width(200);
-    f.follow(run);
+    f.pump();
+    f.finish();
     String s = printed();
     assertTrue(s.contains("\r\033[K"), s);
-    assertTrue(s.contains("phase p1 | step bison (1/2) | 0:"), s);
+    assertTrue(s.matches("(?s).*phase p1 \\| step 2/2 bison \\| \\d+:\\d\\d \\| .*"),
+        "m:ss, since the run started at most (the log's stamps are from February): " + s);
     assertTrue(s.contains("| attempt 2 | phase failed"), s);
     assertTrue(s.contains("ERROR - Command failed (2): make -j2\n"), "errors stay on screen: " + s);
     assertFalse(s.contains("checking for gcc... gcc\n"), "ordinary lines only in the status line");
-    assertTrue(s.endsWith("\n"));
+    assertTrue(s.endsWith("\r\033[K"), "the status line is taken off at the end: " + s);
+    for (String drawn : s.split("\r\033\\[K")) {
+      assertTrue(drawn.length() < 200, "never wider than the terminal: " + drawn);
+    }
+  }
+
+  @Test
+  void theStatusLineShowsTheStepsOwnOutputCutToTheWidth() throws Exception {
+    Path log = dir.resolve("sysroot-runner-x.log");
+    Instant start = Instant.now();
+    Path stepLog = dir.resolve(dev.bq2.report.ReportFiles.logName(start, "p1", "bison"));
+    Files.writeString(stepLog, "Step p1/bison (strategy shell) in /w\n");
+    Files.writeString(log, "2026-02-23T14:41:25.000001Z   INFO - Executing phase p1 (namespace=Host)\n"
+        + "2026-02-23T14:41:25.000002Z   INFO - Executing 3 build steps\n"
+        + "2026-02-23T14:41:25.000004Z   INFO - Building bison in /w (phase=p1)\n");
+    LogFollower f = new LogFollower(log, 0, out, true, start);
+    f.width(70);
+    f.pump();
+    assertEquals(Optional.of(stepLog), f.stepLog());
+    append(stepLog, ("gram.y: conflicts: 1 shift/reduce, and a very long tail that cannot fit in sixty columns\n"
+        + "\033]0;title\007compiling\tparse.c\n").getBytes(StandardCharsets.UTF_8));
+    f.pump();
+    String s = printed();
+    String last = s.substring(s.lastIndexOf("\r\033[K") + 4);
+    assertTrue(last.startsWith("phase p1 | step 1/3 bison | "), last);
+    assertTrue(last.matches("phase p1 \\| step 1/3 bison \\| 0:0\\d \\| attempt 1 \\| \\\\e]0;title\\\\x07compili…"), last);
+    assertTrue(last.contains("\\e]0;title"), "the step's escapes are shown escaped, never sent: " + last);
+    assertEquals(69, last.length(), "cut to one column less than the terminal: " + last);
+    assertFalse(s.contains("conflicts: 1 shift/reduce, and a very long tail that cannot fit in sixty columns"), s);
   }
 
   @Test
