@@ -13,9 +13,9 @@ import picocli.CommandLine.Mixin;
 
 /** `bq2 overrides prune`: drops overrides entries for phases and steps the plan no longer has. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-    description = {"Remove overrides entries for phases, steps or allowlisted packages the plan no longer has (after the",
-        "builder regenerated the plan). The overrides file is rewritten atomically; each removal is a `pruned`",
-        "line in the history. Nothing stale: nothing is written."})
+    description = {"Remove overrides entries for phases, steps or allowlisted packages the plan no longer has.",
+        "Use it after the builder regenerated the plan. The overrides file is rewritten atomically.",
+        "Each removal is a `pruned` line in the history; with nothing stale, nothing is written."})
 public class OverridesPruneCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * Finds a step's logs by their names, `<UTC yyyyMMddTHHmmss.SSSZ>-<slug(phase-step)>-<hex8>.log`
- * (interop.md §4.1): ours, one per step attempt, in the log folder; the existing tool's, one per
+ * (docs/formats.md#step-logs-sysroot-build-logs): ours, one per step attempt, in the log folder; the existing tool's, one per
  * command, in the report folder. The runner never says which file it writes, so the name is
  * the only link between a `Building <step>` line and the step's output.
  */
