@@ -48,8 +48,8 @@ if [ -n "$native_status" ]; then
   set -- --prepare true -n "native sysroot-status" "$native_status --workdir=$hw"
 fi
 hyperfine -N --warmup 2 --runs "$runs" --export-csv "$work/n.csv" "$@" \
-  --prepare true -n "bq2 sysroot-status (fast path, no JVM)" "$bq2 sysroot-status --rootfs $rootfs" \
-  --prepare "rm -f $cache" -n "bq2 sysroot-status (Java, status file removed)" "$bq2 sysroot-status --rootfs $rootfs"
+  --prepare true -n "bq2 sysroot-status (fast path: no JVM)" "$bq2 sysroot-status --rootfs $rootfs" \
+  --prepare "rm -f $cache" -n "bq2 sysroot-status (Java: status file removed)" "$bq2 sysroot-status --rootfs $rootfs"
 echo
 echo "medians (ms):"
 awk -F, -v native="$native_status" 'NR > 1 { gsub(/"/, "", $1); m[NR] = $4
