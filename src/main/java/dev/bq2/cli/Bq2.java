@@ -165,6 +165,11 @@ public class Bq2 implements Callable<Integer> {
     config = c;
   }
 
+  /** Where the user's config file is looked for (it need not exist); the status cache names it. */
+  static Path configFile() {
+    return ConfigFile.location(System.getenv(), System.getProperty("user.home"));
+  }
+
   public static void main(String[] args) {
     System.exit(run(args));
   }

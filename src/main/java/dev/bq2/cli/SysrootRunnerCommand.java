@@ -11,6 +11,9 @@ import dev.bq2.runner.RunLog;
 import dev.bq2.runner.RunOptions;
 import dev.bq2.runner.Runner;
 import dev.bq2.runner.Selection;
+import dev.bq2.rootfs.RootfsLayout;
+import dev.bq2.state.Status;
+import dev.bq2.state.StatusCache;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +88,20 @@ public class SysrootRunnerCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Leaves `sysroot-status`'s answer in its cache, so that the status a person or a script asks
+   * for right after a run is printed by the launcher without a JVM. Never fails the run.
+   */
+  private static void keepStatus(RootfsLayout layout) {
+    if (StatusCache.path(layout) == null) return;
+    try {
+      StatusCache.renderAndKeep(layout, SysrootStatusCommand.launcherJar(), Bq2.configFile(),
+          () -> SysrootStatusCommand.text(Status.compute(layout, true)) + "\n", () -> true);
+    } catch (RuntimeException e) {
+      // status will say what is wrong when someone asks
+    }
+  }
+
   @Override
   public Integer call() {
     if (jobs != null && jobs < 1) throw Bq2Exception.badInput("--jobs " + jobs + ": must be at least 1");
@@ -93,7 +110,9 @@ public class SysrootRunnerCommand implements Callable<Integer> {
     try (Interrupts interrupts = Interrupts.install()) {
       NamespacePolicy policy = NamespacePolicy.of(namespaceMode, options.layout().rootfs(),
           binds.stream().map(Bind::parse).toList());
-      return new Runner(options, new RunLog(spec.commandLine().getOut()), interrupts, policy).run();
+      int rc = new Runner(options, new RunLog(spec.commandLine().getOut()), interrupts, policy).run();
+      if (!dryRun && !noResume && !noOverrides) keepStatus(options.layout());
+      return rc;
     } catch (Bq2Exception e) {
       // A file of ours that cannot be written (full or read-only disk) is no build failure: exit 3.
       Bq2Exception w = WriteFailure.fromWrite(e);
