@@ -77,6 +77,11 @@ public class Bq2 implements Callable<Integer> {
     return configured(new CommandLine(new Bq2()));
   }
 
+  /** The full tree with {@code factory} making the commands (the shell hands its own objects in). */
+  static CommandLine commandLine(CommandLine.IFactory factory) {
+    return configured(new CommandLine(new Bq2(), factory));
+  }
+
   /** Handlers and user defaults, on a command line and every subcommand it has now. */
   private static CommandLine configured(CommandLine cl) {
     // Defaults users set once (e.g. `assistant=codex`, `max-iterations=40`): keys are long option

@@ -5,6 +5,7 @@ import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.ExitCodes;
 import dev.bq2.autopilot.Autopilot;
 import dev.bq2.autopilot.DetachedAutopilot;
+import dev.bq2.autopilot.Interruption;
 import dev.bq2.supervise.RunOutcome;
 import dev.bq2.supervise.SupervisedRun;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,6 +80,9 @@ public class IterateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Set by the `bq2` shell (ShellCommand's factory): Ctrl-C returns to its prompt; null elsewhere. */
+  Interruption interruption;
+
   @Override
   public Integer call() throws InterruptedException {
     Context ctx = context.detect();
@@ -94,7 +98,16 @@ public class IterateCommand implements Callable<Integer> {
         runnerArgs, System.out, System.console() != null,
         stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));
     autopilot.set(new Autopilot(ctx, proposers, opt));
-    IterateResult r = autopilot.get().run();
+    IterateResult r;
+    if (interruption == null) {
+      r = autopilot.get().run();
+    } else {
+      try {
+        r = autopilot.get().interruption(interruption).run();
+      } catch (InterruptedException e) {
+        return ExitCodes.INTERRUPTED; // the autopilot said what it left running; the shell goes on
+      }
+    }
     System.out.println("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.deltas() + ")");
     if (backAnnotate && r.exitCode() == 0) {
       return new BackAnnotator(annotate.options(ctx.repo(), sessionDir, assistant, System.out)).run(ctx).exitCode();

@@ -6,11 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import dev.bq2.autopilot.Interruption;
+import dev.bq2.supervise.RunRecord;
+import java.util.Locale;
+import org.jline.reader.Completer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -24,20 +29,40 @@ import org.jline.terminal.TerminalBuilder;
  * the autopilot; `status`, `reports`, `overrides`, `log`, `stop` look around. Each word maps
  * to a bq2 subcommand run in-process with the shell's context options (--rootfs, --repo, …)
  * appended. History is kept across runs in `~/.bq2_history`.
+ *
+ * <p>Ctrl-C while a command runs comes back to the prompt, as in bash: the command is
+ * interrupted ({@link Interruption}); an `iterate` following a runner asks whether to stop the
+ * runner too (default: leave it building; a later `iterate` re-attaches). Ctrl-C at the prompt
+ * drops the line, Ctrl-D on an empty line leaves.
  */
 public final class Bq2Shell {
+  /** Runs a bq2 argv in-process; Ctrl-C meanwhile goes to {@code interruption}. */
+  @FunctionalInterface
+  public interface Dispatcher {
+    int run(String[] argv, Interruption interruption);
+  }
+
   /** shell word(s) → subcommand argv (before the context options and the user's extra args). */
-  static final Map<String, List<String>> COMMANDS = new LinkedHashMap<>();
+  public static final Map<String, List<String>> COMMANDS;
 
   static {
-    COMMANDS.put("iterate", List.of("iterate"));
-    COMMANDS.put("resume iteration", List.of("iterate"));
-    COMMANDS.put("status", List.of("sysroot-status"));
-    COMMANDS.put("reports", List.of("reports"));
-    COMMANDS.put("overrides", List.of("overrides", "show"));
-    COMMANDS.put("log", List.of("log"));
-    COMMANDS.put("stop", List.of("stop"));
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    m.put("iterate", List.of("iterate"));
+    m.put("resume iteration", List.of("iterate"));
+    m.put("status", List.of("sysroot-status"));
+    m.put("reports", List.of("reports"));
+    m.put("overrides", List.of("overrides", "show"));
+    m.put("log", List.of("log"));
+    m.put("stop", List.of("stop"));
+    m.put("runner", List.of("sysroot-runner"));
+    COMMANDS = Collections.unmodifiableMap(m);
   }
+
+  /** Words of the shell itself (not commands): listed in `help` and completed. */
+  public static final List<String> BUILTINS = List.of("help", "exit", "quit");
+
+  /** The commands that take the rootfs only (`--rootfs DIR`), not the other context options. */
+  private static final List<String> ROOTFS_ONLY = List.of("sysroot-status", "sysroot-runner");
 
   static final String HELP = """
       Commands:
@@ -48,37 +73,52 @@ public final class Bq2Shell {
         overrides           the overrides in force and where each came from
         log                 the tail of the current runner log
         stop                stop the background runner
+        runner              run steps in the foreground (sysroot-runner), e.g. `runner --package S --dry-run`
         help                this text
-        exit                leave the shell (a background runner keeps going)
-      Anything after a command is passed to it, e.g. `iterate --max-iterations 5`.
+        exit, quit          leave the shell (Ctrl-D too; a background runner keeps going)
+      Anything after a command is passed to it, e.g. `iterate --max-iterations 5`; TAB completes
+      commands, options and their values (assistants, the plan's phases and steps).
+      Ctrl-C stops the running command and comes back here; during `iterate` it asks whether to
+      stop the runner too (default: it keeps building, and the next `iterate` re-attaches to it).
       """;
 
-  private final Function<String[], Integer> dispatcher;
+  private final Dispatcher dispatcher;
   private final List<String> contextArgs;
   private final Supplier<String> rootfs;
+  private final Completer completer;
 
   /**
    * @param dispatcher runs a bq2 argv in-process and returns its exit code
    * @param contextArgs the shell's own --rootfs/--repo/… flags, passed on to each command
-   * @param rootfs detects the rootfs (for `status`, whose command takes only --rootfs)
+   * @param rootfs detects the rootfs (for `status` and `runner`, whose commands take only --rootfs)
+   * @param completer TAB completion (null: the shell's words only)
    */
-  public Bq2Shell(Function<String[], Integer> dispatcher, List<String> contextArgs, Supplier<String> rootfs) {
+  public Bq2Shell(Dispatcher dispatcher, List<String> contextArgs, Supplier<String> rootfs, Completer completer) {
     this.dispatcher = dispatcher;
     this.contextArgs = List.copyOf(contextArgs);
     this.rootfs = rootfs;
+    this.completer = completer;
+  }
+
+  /** A shell whose commands ignore Ctrl-C requests (tests driving it through pipes). */
+  public Bq2Shell(Function<String[], Integer> dispatcher, List<String> contextArgs, Supplier<String> rootfs) {
+    this((argv, interruption) -> dispatcher.apply(argv), contextArgs, rootfs, null);
   }
 
   public int run(Terminal terminal) throws IOException {
     // -Dbq2.history=FILE moves it (tests keep the user's home untouched)
     Path history = Path.of(System.getProperty("bq2.history", System.getProperty("user.home") + "/.bq2_history"));
     List<String> words = new ArrayList<>(COMMANDS.keySet());
-    words.addAll(List.of("help", "exit", "quit"));
+    words.addAll(BUILTINS);
     LineReader reader = LineReaderBuilder.builder()
         .terminal(terminal)
         .appName("bq2")
-        .completer(new StringsCompleter(words))
+        .completer(completer != null ? completer : new StringsCompleter(words))
         .variable(LineReader.HISTORY_FILE, history)
         .build();
+    // Questions asked while a command runs: their answers stay out of the history.
+    LineReader questions = LineReaderBuilder.builder().terminal(terminal).appName("bq2")
+        .variable(LineReader.DISABLE_HISTORY, true).build();
     PrintWriter out = terminal.writer();
     out.println("bq2 shell: type `iterate` to run the autopilot, `help` for commands.");
     out.flush();
@@ -114,8 +154,21 @@ public final class Bq2Shell {
         continue;
       }
       out.flush();
-      last = dispatcher.apply(argv);
-      if (last != 0) {
+      Interruption interruption = new Interruption(Thread.currentThread(), running -> stopRunner(questions, running));
+      Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
+        if (!interruption.request()) {
+          out.println();
+          out.println("bq2: stopping at the next safe point (Ctrl-C again to stop at once)");
+          out.flush();
+        }
+      });
+      try {
+        last = dispatcher.run(argv, interruption);
+      } finally {
+        terminal.handle(Terminal.Signal.INT, previous);
+        Thread.interrupted(); // an interrupt the command did not wait for must not reach the prompt
+      }
+      if (last != 0 && !interruption.requested()) {
         out.println("(exit " + last + ")");
         out.flush();
       }
@@ -130,7 +183,7 @@ public final class Bq2Shell {
       String word = e.getKey();
       if (line.equals(word) || line.startsWith(word + " ")) {
         List<String> argv = new ArrayList<>(e.getValue());
-        if (argv.get(0).equals("sysroot-status")) {
+        if (ROOTFS_ONLY.contains(argv.get(0))) {
           argv.addAll(List.of("--rootfs", rootfs.get()));
         } else {
           argv.addAll(contextArgs);
@@ -141,6 +194,16 @@ public final class Bq2Shell {
       }
     }
     return null;
+  }
+
+  /** "Stop the runner too? [y/N]": only y/yes stops it; Enter, Ctrl-C or Ctrl-D leave it building. */
+  static boolean stopRunner(LineReader questions, RunRecord running) {
+    try {
+      String answer = questions.readLine("Stop the runner too? [y/N] ");
+      return answer != null && answer.strip().toLowerCase(Locale.ROOT).matches("y|yes");
+    } catch (UserInterruptException | EndOfFileException e) {
+      return false;
+    }
   }
 
   public static Terminal systemTerminal() throws IOException {
