@@ -1,0 +1,141 @@
+package dev.bq2.shell;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A command running on a real terminal: a detached tmux session on a server of its own (its own
+ * socket, no user config), driven by keys and read back from the pane, as a person would. The
+ * pane stays after the command exits so its last screen and exit status can be read.
+ * Waiting is polling the pane with a bound, never a fixed sleep.
+ */
+public final class TmuxSession implements AutoCloseable {
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final String socket;
+  private String lastCapture = "";
+
+  private TmuxSession(String socket) {
+    this.socket = socket;
+  }
+
+  /**
+   * Starts {@code command} (argv, run without a shell) in a {@code cols}×{@code rows} pane with
+   * {@code env} over this JVM's environment.
+   */
+  public static TmuxSession start(int cols, int rows, List<String> command, Map<String, String> env)
+      throws IOException, InterruptedException {
+    TmuxSession s = new TmuxSession("bq2-test-" + UUID.randomUUID());
+    List<String> argv = new ArrayList<>(List.of("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+        "new-session", "-d", "-s", "main", "-x", String.valueOf(cols), "-y", String.valueOf(rows), "--"));
+    argv.addAll(command);
+    s.tmux(env, argv);
+    return s;
+  }
+
+  /** tmux key names (`C-c`, `Enter`, `Tab`, `C-d`); for text use {@link #type}. */
+  public void sendKeys(String... keys) throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of("send-keys", "-t", "main"));
+    argv.addAll(List.of(keys));
+    tmux(Map.of(), argv);
+  }
+
+  /** Types {@code text} literally (no key names). */
+  public void type(String text) throws IOException, InterruptedException {
+    tmux(Map.of(), List.of("send-keys", "-t", "main", "-l", text));
+  }
+
+  /** The pane with its scrollback, wrapped lines joined (long paths stay one line). */
+  public String capture() throws IOException, InterruptedException {
+    lastCapture = tmux(Map.of(), List.of("capture-pane", "-p", "-J", "-S", "-", "-t", "main"));
+    return lastCapture;
+  }
+
+  /** Polls the pane until {@code condition} holds; fails after {@code timeout} showing the pane. */
+  public String await(String what, Duration timeout, Predicate<String> condition) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String pane = capture();
+      if (condition.test(pane)) return pane;
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; the pane:\n" + pane);
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
+    }
+  }
+
+  /** Polls until the pane (scrollback included) shows {@code text}. */
+  public String awaitText(String text, Duration timeout) throws IOException, InterruptedException {
+    return await("\"" + text + "\"", timeout, pane -> pane.contains(text));
+  }
+
+  /** Polls until {@code text} is on the pane {@code times} times (a prompt shown again, …). */
+  public String awaitCount(String text, int times, Duration timeout) throws IOException, InterruptedException {
+    return await(times + "× \"" + text + "\"", timeout, pane -> count(pane, text) >= times);
+  }
+
+  /** The command's exit status once it has exited (the pane stays), else empty. */
+  public Optional<Integer> exitStatus() throws IOException, InterruptedException {
+    String[] f = tmux(Map.of(), List.of("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}")).strip().split(" ");
+    return f[0].equals("1") && f.length > 1 ? Optional.of(Integer.parseInt(f[1])) : Optional.empty();
+  }
+
+  /** Polls until the command has exited; its exit status. */
+  public int awaitExit(Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Optional<Integer> status = exitStatus();
+      if (status.isPresent()) return status.get();
+      if (System.nanoTime() > deadline) throw new AssertionError("the command did not exit within " + timeout + "; the pane:\n" + capture());
+      TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
+    }
+  }
+
+  /** The last capture (for assertion messages). */
+  public String lastCapture() {
+    return lastCapture;
+  }
+
+  public static int count(String haystack, String needle) {
+    int n = 0;
+    for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + needle.length())) n++;
+    return n;
+  }
+
+  /** Ends the server, its session and what runs in the pane (SIGHUP). */
+  public void kill() throws IOException, InterruptedException {
+    tmux(Map.of(), List.of("kill-server"));
+  }
+
+  @Override
+  public void close() throws IOException, InterruptedException {
+    kill();
+  }
+
+  private String tmux(Map<String, String> env, List<String> args) throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of("tmux", "-L", socket, "-f", "/dev/null"));
+    argv.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().remove("TMUX"); // tests run from inside tmux too
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("tmux " + args + " did not return");
+    }
+    String text = new String(out, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0 && !args.get(0).equals("kill-server")) {
+      throw new IOException("tmux " + args + " exited " + p.exitValue() + ": " + text);
+    }
+    return text;
+  }
+}
