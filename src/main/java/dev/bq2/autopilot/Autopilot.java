@@ -292,6 +292,10 @@ public final class Autopilot {
       boolean fixApplied;
       try {
         fixApplied = proposeAndApply(journal, iteration, asked, failure);
+      } catch (InterruptedException e) {
+        // A second Ctrl-C in the shell ended the assistant (its process group) at once.
+        if (!interruption.requested()) throw e;
+        throw interrupted(journal, iteration, target);
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
         runner.forget(run.record());

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import dev.bq2.ExitCodes;
 import dev.bq2.autopilot.Interruption;
 import dev.bq2.supervise.RunRecord;
 import java.util.Locale;
@@ -168,7 +169,8 @@ public final class Bq2Shell {
         terminal.handle(Terminal.Signal.INT, previous);
         Thread.interrupted(); // an interrupt the command did not wait for must not reach the prompt
       }
-      if (last != 0 && !interruption.requested()) {
+      // An interrupted command said what it left behind; one that ended on its own says its status.
+      if (last != 0 && !(last == ExitCodes.INTERRUPTED && interruption.requested())) {
         out.println("(exit " + last + ")");
         out.flush();
       }

@@ -127,8 +127,68 @@ class ShellInterruptTest {
     }
   }
 
+  /**
+   * Ctrl-C while the assistant thinks (no runner to follow): the autopilot stops at its next safe
+   * point, here before it would start the next runner with the delta the assistant then proposed.
+   */
+  @Test
+  @Timeout(300)
+  void ctrlCWhileTheAssistantThinksStopsAtTheNextSafePoint() throws Exception {
+    AssistantRig rig = new AssistantRig(dir);
+    try (TmuxSession tmux = rig.shell()) {
+      tmux.awaitText(PROMPT, WAIT);
+      tmux.type(rig.iterate());
+      tmux.sendKeys("Enter");
+      ChildJvm.await("the assistant to be asked", WAIT, () -> Files.exists(rig.assistantPid));
+
+      tmux.sendKeys("C-c");
+      tmux.awaitText("stopping at the next safe point", WAIT);
+      assertTrue(tmux.exitStatus().isEmpty());
+      Files.writeString(rig.answer, ""); // the assistant answers now
+      String pane = tmux.awaitCount(PROMPT, 2, WAIT);
+      assertTrue(pane.contains("command → slow/fails"), "the answer was applied first:\n" + pane);
+      assertTrue(pane.contains("interrupted; no runner is running"), pane);
+      assertFalse(pane.contains(QUESTION), "nothing is building: nothing to ask\n" + pane);
+
+      List<String> types = rig.journal().stream().map(JournalEvent::type).toList();
+      assertEquals(List.of("runner_started", "applied", "interrupted"),
+          types.stream().filter(t -> List.of("runner_started", "applied", "interrupted").contains(t)).toList(),
+          "no second runner was started after the Ctrl-C: " + types);
+      rig.assertAutopilotLockFree();
+      rig.assertRunnerLockFree();
+      tmux.sendKeys("C-d");
+      tmux.awaitExit(WAIT);
+    }
+  }
+
+  /** A second Ctrl-C does not wait for the safe point: the assistant's process group is ended at once. */
+  @Test
+  @Timeout(300)
+  void aSecondCtrlCEndsTheAssistantAtOnce() throws Exception {
+    AssistantRig rig = new AssistantRig(dir);
+    try (TmuxSession tmux = rig.shell()) {
+      tmux.awaitText(PROMPT, WAIT);
+      tmux.type(rig.iterate());
+      tmux.sendKeys("Enter");
+      ChildJvm.await("the assistant to be asked", WAIT, () -> Files.exists(rig.assistantPid));
+      long assistant = Long.parseLong(Files.readString(rig.assistantPid).strip());
+
+      tmux.sendKeys("C-c");
+      tmux.awaitText("stopping at the next safe point", WAIT);
+      tmux.sendKeys("C-c");
+      String pane = tmux.awaitCount(PROMPT, 2, WAIT);
+      assertTrue(pane.contains("interrupted; no runner is running"), pane);
+      ChildJvm.await("the assistant's process group to be gone", WAIT, () -> ProcStat.groupMembers(assistant).isEmpty());
+      assertFalse(Files.exists(rig.answer), "it never answered");
+      assertEquals("interrupted", rig.journal().get(rig.journal().size() - 1).type());
+      rig.assertAutopilotLockFree();
+      rig.assertRunnerLockFree();
+      assertTrue(tmux.exitStatus().isEmpty(), "the shell goes on");
+    }
+  }
+
   /** A rootfs whose one step waits for the gate file, and the shell started on it in tmux. */
-  static final class Rig {
+  static class Rig {
     final Path dir;
     final Path rootfs;
     final Path gate;
@@ -136,15 +196,19 @@ class ShellInterruptTest {
     final Path history;
     final RootfsLayout layout;
 
+    /** The step that waits for the gate file. */
     Rig(Path dir) throws IOException {
+      this(dir, "wait", "echo $$ > \"$STEP_PID.tmp\" && mv \"$STEP_PID.tmp\" \"$STEP_PID\"\n"
+          + "while [ ! -e \"$GATE\" ]; do sleep 0.05; done\necho released");
+    }
+
+    Rig(Path dir, String step, String script) throws IOException {
       this.dir = dir;
       this.rootfs = dir.resolve("rootfs");
       this.gate = dir.resolve("gate");
       this.stepPidFile = dir.resolve("step.pid");
       this.history = dir.resolve("history");
-      this.layout = writePlan(rootfs, Map.of("GATE", gate.toString(), "STEP_PID", stepPidFile.toString()),
-          "echo $$ > \"$STEP_PID.tmp\" && mv \"$STEP_PID.tmp\" \"$STEP_PID\"\n"
-              + "while [ ! -e \"$GATE\" ]; do sleep 0.05; done\necho released");
+      this.layout = writePlan(rootfs, Map.of("GATE", gate.toString(), "STEP_PID", stepPidFile.toString()), step, script);
     }
 
     TmuxSession shell() throws IOException, InterruptedException {
@@ -185,21 +249,57 @@ class ShellInterruptTest {
       }
     }
 
-    JournalEvent lastEvent(String type) throws IOException {
+    /** Every event of every session, oldest first. */
+    List<JournalEvent> journal() throws IOException {
       Path sessions = rootfs.resolve("var/lib/sysroot-build-sessions");
       List<JournalEvent> all = new ArrayList<>();
       try (Stream<Path> s = Files.list(sessions)) {
         for (Path session : s.sorted().toList()) all.addAll(Journal.readEvents(session.resolve("events.jsonl")));
       }
+      return all;
+    }
+
+    JournalEvent lastEvent(String type) throws IOException {
+      List<JournalEvent> all = journal();
       return all.stream().filter(e -> e.type().equals(type)).reduce((a, b) -> b)
           .orElseThrow(() -> new AssertionError("no " + type + " event in " + all));
     }
   }
 
-  /** A one-phase (`slow`), one-step (`wait`) host plan in the existing tool's format. */
-  static RootfsLayout writePlan(Path rootfs, Map<String, String> env, String script) throws IOException {
+  /**
+   * A step that fails until CPPFLAGS=-DBQ2_OK is set, no rule that knows it, and an assistant
+   * command that proposes it once the test writes the answer file (its pid file says it runs).
+   */
+  static final class AssistantRig extends Rig {
+    final Path script;
+    final Path assistantPid;
+    final Path answer;
+
+    AssistantRig(Path dir) throws IOException {
+      super(dir, "fails",
+          "if [ \"${CPPFLAGS:-}\" != -DBQ2_OK ]; then echo 'error: this step needs CPPFLAGS=-DBQ2_OK' >&2; exit 1; fi\necho ok");
+      this.script = dir.resolve("assistant.sh");
+      this.assistantPid = dir.resolve("assistant.sh.pid");
+      this.answer = dir.resolve("assistant.sh.answer");
+      Files.writeString(script, """
+          #!/bin/sh
+          cat > /dev/null
+          echo $$ > "$0.pid.tmp" && mv "$0.pid.tmp" "$0.pid"
+          while [ ! -e "$0.answer" ]; do sleep 0.05; done
+          printf '{"phase":"slow","step":"fails","configure_flags_add":[],"env":{"CPPFLAGS":"-DBQ2_OK"},"patches_add":[],"build_dir":null,"clean_build":null,"rationale":"the step says so","escalate":false}\\n'
+          """);
+      Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    String iterate() {
+      return "iterate --quiet --assistant command --assistant-command " + script;
+    }
+  }
+
+  /** A one-phase (`slow`), one-step host plan in the existing tool's format. */
+  static RootfsLayout writePlan(Path rootfs, Map<String, String> env, String stepName, String script) throws IOException {
     Map<String, Object> step = new LinkedHashMap<>();
-    step.put("name", "wait");
+    step.put("name", stepName);
     step.put("strategy", "shell");
     step.put("workdir", rootfs.toString());
     step.put("configure_flags", List.of());
