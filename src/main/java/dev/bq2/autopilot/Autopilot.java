@@ -453,8 +453,17 @@ public final class Autopilot {
       return new InterruptedException("interrupted");
     }
     RunOutcome stopped = o.get();
+    Integer code = stopped.exitCode();
+    if (code == null || (code != ExitCodes.TERMINATED && code != ExitCodes.INTERRUPTED)) {
+      // It ended on its own before the signal (done, or a real failure): the next `iterate`
+      // re-attaches to this ended run and handles its result as usual.
+      journalIfOpen(j, "interrupted", iteration, r.phase(), "interrupted by " + by + "; runner pid " + r.pid()
+          + " had ended on its own: " + stopped.detail(), data("by", by, "pid", r.pid(), "log", r.log(), "runner", "ended"));
+      say("the runner had ended on its own (" + stopped.detail() + "); `iterate` takes up its result");
+      return new InterruptedException("interrupted");
+    }
     journalIfOpen(j, "runner_stopped", iteration, r.phase(), "runner pid " + r.pid() + " stopped by " + by + ": " + stopped.detail(),
-        data("by", by, "pid", r.pid(), "exit_code", stopped.exitCode(), "state", stopped.state().name(), "log", r.log()));
+        data("by", by, "pid", r.pid(), "exit_code", code, "state", stopped.state().name(), "log", r.log()));
     if (j != null) j.archive(Path.of(r.log()), "logs");
     // Stopped on purpose, not failed: the next `iterate` starts a fresh runner (which resumes from
     // the state) instead of reading this run's "interrupted" report as a build failure.

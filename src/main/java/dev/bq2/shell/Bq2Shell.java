@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import dev.bq2.ExitCodes;
@@ -123,6 +124,27 @@ public final class Bq2Shell {
     PrintWriter out = terminal.writer();
     out.println("bq2 shell: type `iterate` to run the autopilot, `help` for commands.");
     out.flush();
+    // The shell owns SIGINT for its whole life, as bash does: a Ctrl-C goes to the running command
+    // (none: it is dropped), never to the JVM's default, which would end the shell. JLine's
+    // readLine takes it over while reading (a Ctrl-C there drops the line) and gives it back.
+    AtomicReference<Interruption> running = new AtomicReference<>();
+    Terminal.SignalHandler outside = terminal.handle(Terminal.Signal.INT, signal -> {
+      Interruption command = running.get();
+      if (command != null && !command.request()) {
+        out.println();
+        out.println("bq2: stopping at the next safe point (Ctrl-C again to stop at once)");
+        out.flush();
+      }
+    });
+    try {
+      return loop(reader, questions, out, history, running);
+    } finally {
+      terminal.handle(Terminal.Signal.INT, outside);
+    }
+  }
+
+  private int loop(LineReader reader, LineReader questions, PrintWriter out, Path history,
+      AtomicReference<Interruption> running) throws IOException {
     int last = 0;
     while (true) {
       String line;
@@ -155,18 +177,12 @@ public final class Bq2Shell {
         continue;
       }
       out.flush();
-      Interruption interruption = new Interruption(Thread.currentThread(), running -> stopRunner(questions, running));
-      Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
-        if (!interruption.request()) {
-          out.println();
-          out.println("bq2: stopping at the next safe point (Ctrl-C again to stop at once)");
-          out.flush();
-        }
-      });
+      Interruption interruption = new Interruption(Thread.currentThread(), run -> stopRunner(questions, run));
+      running.set(interruption);
       try {
         last = dispatcher.run(argv, interruption);
       } finally {
-        terminal.handle(Terminal.Signal.INT, previous);
+        running.set(null);
         Thread.interrupted(); // an interrupt the command did not wait for must not reach the prompt
       }
       // An interrupted command said what it left behind; one that ended on its own says its status.
