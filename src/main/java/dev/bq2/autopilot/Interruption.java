@@ -60,11 +60,13 @@ public final class Interruption {
 
   /** An autopilot takes charge (true) of the requests, or hands them back (false). */
   synchronized void cooperate(boolean on) {
+    if (owner == null) return; // none(): shared, stays inert
     cooperative = on;
   }
 
   /** The caller now waits for its runner: a request interrupts it at once. */
   synchronized void arm() {
+    if (owner == null) return;
     armed = true;
     if (requests > 0 && owner == Thread.currentThread()) owner.interrupt();
   }
