@@ -43,6 +43,7 @@ import dev.bq2.supervise.BackgroundRunner;
 import dev.bq2.supervise.LogFollower;
 import dev.bq2.supervise.RunOutcome;
 import dev.bq2.supervise.StopRecord;
+import dev.bq2.supervise.RunRecord;
 import dev.bq2.supervise.SupervisedRun;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -93,6 +94,7 @@ public final class Autopilot {
   private volatile StopRecord stopJournaled;
   /** The phase being iterated, for a stop journaled from the shutdown hook. */
   private volatile String target;
+  private Interruption interruption = Interruption.none();
 
   public Autopilot(Context ctx, List<Proposer> proposers, IterateOptions opt) {
     this.ctx = ctx;
@@ -102,6 +104,16 @@ public final class Autopilot {
     this.layout = ctx.layout();
     this.runner = BackgroundRunner.forRootfs(layout);
     this.editor = new OverridesEditor(layout.overrides(), layout.overridesHistory());
+  }
+
+  /**
+   * Ctrl-C in the `bq2` shell: this autopilot stops at a safe point, asks whether a runner still
+   * building should be stopped too, journals the answer and ends with an InterruptedException,
+   * its lock released (the shell goes on). Without it a Ctrl-C ends the whole JVM.
+   */
+  public Autopilot interruption(Interruption interruption) {
+    this.interruption = interruption;
+    return this;
   }
 
   public IterateResult run() throws InterruptedException {
@@ -121,11 +133,13 @@ public final class Autopilot {
   }
 
   private IterateResult runLocked() throws InterruptedException {
+    interruption.cooperate(true);
     try (AutopilotLock lock = AutopilotLock.acquire(layout.logDir())) {
       if (lock.tookOverFrom() != null) {
         out.println("iterate: took over a stale lock from pid " + lock.tookOverFrom().pid());
       }
       while (true) {
+        if (interruption.requested()) throw interrupted(null, null, null);
         PhaseStatus status = status();
         // A run of an earlier target (the autopilot was killed while it ran) is read for what it
         // did before the new target is touched: never taken for a run of the new target.
@@ -143,6 +157,8 @@ public final class Autopilot {
       throw w == null ? e : w;
     } catch (UncheckedIOException e) {
       throw WriteFailure.fromUnchecked(e);
+    } finally {
+      interruption.cooperate(false);
     }
   }
 
@@ -167,6 +183,7 @@ public final class Autopilot {
     say((continued ? "resuming" : "starting") + " phase " + target + "; journal " + journal.dir().resolve("journal.md"));
 
     while (true) {
+      if (interruption.requested()) throw interrupted(journal, iteration, target);
       if (opt.deadline() != null && Instant.now().isAfter(opt.deadline())) {
         return stop(journal, iteration, target, "deadline " + opt.deadline() + " passed", "rerun `bq2 iterate` to continue");
       }
@@ -341,6 +358,10 @@ public final class Autopilot {
       boolean fixApplied;
       try {
         fixApplied = proposeAndApply(journal, iteration, asked, failure);
+      } catch (InterruptedException e) {
+        // A second Ctrl-C in the shell ended the assistant (its process group) at once.
+        if (!interruption.requested()) throw e;
+        throw interrupted(journal, iteration, target);
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
         runner.forget(run.record());
@@ -440,7 +461,15 @@ public final class Autopilot {
     }, "bq2-interrupt-hint");
     Runtime.getRuntime().addShutdownHook(hint);
     try {
-      return follow(run, iteration);
+      interruption.arm();
+      try {
+        return follow(run, iteration);
+      } finally {
+        interruption.disarm();
+      }
+    } catch (InterruptedException e) {
+      if (!interruption.requested()) throw e;
+      throw interrupted(journal, iteration, run.record().phase());
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hint);
@@ -448,6 +477,69 @@ public final class Autopilot {
         // the hook is running: that is the point
       }
     }
+  }
+
+  /** How long a runner asked to stop (SIGTERM) gets to stop its step and save its state. */
+  private static final Duration STOP_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * The person interrupted us (Ctrl-C in the `bq2` shell). A runner still building is left
+   * building in the background (the default: `iterate` re-attaches later) or, if the person says
+   * so, stopped with its whole process group and forgotten (the next `iterate` starts a fresh
+   * runner, which resumes from the state). Either way the journal says what happened, by whom
+   * and when; the caller throws the returned exception, which releases the autopilot lock.
+   */
+  private InterruptedException interrupted(Journal j, Integer iteration, String phase) throws InterruptedException {
+    Thread.interrupted(); // a second Ctrl-C interrupts at once: it is answered here, not by the next wait
+    if (opt.terminal()) out.println();
+    String by = System.getProperty("user.name", "?") + " (Ctrl-C in the bq2 shell)";
+    Optional<SupervisedRun> live = runner.attach().filter(r -> r.state() == SupervisedRun.State.RUNNING);
+    if (live.isEmpty()) {
+      journalIfOpen(j, "interrupted", iteration, phase, "interrupted by " + by + "; no runner was running", data("by", by));
+      say("interrupted; no runner is running");
+      return new InterruptedException("interrupted");
+    }
+    SupervisedRun run = live.get();
+    RunRecord r = run.record();
+    say("interrupted; the runner (pid " + r.pid() + ", phase " + r.phase() + ") is still building");
+    if (!interruption.stopRunner(r)) {
+      journalIfOpen(j, "interrupted", iteration, r.phase(), "interrupted by " + by + "; runner pid " + r.pid()
+          + " left building in the background", data("by", by, "pid", r.pid(), "log", r.log(), "runner", "left running"));
+      say("the runner goes on in the background (pid " + r.pid() + ", log " + r.log() + "); `iterate` re-attaches to it, "
+          + "`stop` stops it");
+      return new InterruptedException("interrupted");
+    }
+    say("stopping the runner (pid " + r.pid() + " and its process group)...");
+    run.stop();
+    Optional<RunOutcome> o = run.await(STOP_WAIT);
+    if (o.isEmpty()) {
+      journalIfOpen(j, "interrupted", iteration, r.phase(), "interrupted by " + by + "; runner pid " + r.pid() + " asked to stop (SIGTERM)"
+          + " but still running after " + Durations.text(STOP_WAIT), data("by", by, "pid", r.pid(), "log", r.log(), "runner", "stopping"));
+      say("the runner is still stopping after " + Durations.text(STOP_WAIT) + "; `stop` asks it again, `kill -- -" + r.pid() + "` ends it");
+      return new InterruptedException("interrupted");
+    }
+    RunOutcome stopped = o.get();
+    Integer code = stopped.exitCode();
+    if (code == null || (code != ExitCodes.TERMINATED && code != ExitCodes.INTERRUPTED)) {
+      // It ended on its own before the signal (done, or a real failure): the next `iterate`
+      // re-attaches to this ended run and handles its result as usual.
+      journalIfOpen(j, "interrupted", iteration, r.phase(), "interrupted by " + by + "; runner pid " + r.pid()
+          + " had ended on its own: " + stopped.detail(), data("by", by, "pid", r.pid(), "log", r.log(), "runner", "ended"));
+      say("the runner had ended on its own (" + stopped.detail() + "); `iterate` takes up its result");
+      return new InterruptedException("interrupted");
+    }
+    journalIfOpen(j, "runner_stopped", iteration, r.phase(), "runner pid " + r.pid() + " stopped by " + by + ": " + stopped.detail(),
+        data("by", by, "pid", r.pid(), "exit_code", code, "state", stopped.state().name(), "log", r.log()));
+    if (j != null) j.archive(Path.of(r.log()), "logs");
+    // Stopped on purpose, not failed: the next `iterate` starts a fresh runner (which resumes from
+    // the state) instead of reading this run's "interrupted" report as a build failure.
+    runner.forget(r);
+    say("runner stopped (" + stopped.detail() + ")");
+    return new InterruptedException("interrupted");
+  }
+
+  private static void journalIfOpen(Journal j, String type, Integer iteration, String phase, String message, Map<String, Object> data) {
+    if (j != null) j.record(type, iteration, phase, null, message, data);
   }
 
   private RunOutcome follow(SupervisedRun run, int iteration) throws InterruptedException {

@@ -16,6 +16,7 @@ import dev.bq2.propose.RuleSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
  * autopilot): `@Mixin AssistantOptions assistant;` then {@link #proposer}.
  */
 public class AssistantOptions {
-  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "auto", converter = Checked.AssistantName.class,
+  @Option(names = "--assistant", paramLabel = "NAME", defaultValue = "auto", converter = Checked.AssistantName.class, completionCandidates = Names.class,
       description = "rules, codex, claude, command or auto (rules, then the first of codex/claude on PATH); default ${DEFAULT-VALUE}.")
   public String assistant;
 
@@ -48,7 +49,7 @@ public class AssistantOptions {
       description = "Kill the assistant's process group after this long (e.g. 90s, 15m, 1h); default ${DEFAULT-VALUE}.")
   public String timeout;
 
-  @Option(names = "--assistant-sandbox", paramLabel = "MODE", defaultValue = "read-only", converter = Checked.Sandbox.class,
+  @Option(names = "--assistant-sandbox", paramLabel = "MODE", defaultValue = "read-only", converter = Checked.Sandbox.class, completionCandidates = SandboxModes.class,
       description = {"Codex sandbox: read-only, workspace-write or danger-full-access; default ${DEFAULT-VALUE}.",
           "Back-annotation edits of a code builder use workspace-write in place of read-only."})
   public String sandbox;
@@ -72,6 +73,24 @@ public class AssistantOptions {
   @Option(names = "--max-assistant-tokens", paramLabel = "N", defaultValue = "0",
       description = "Stop (exit 3) when assistants have used this many tokens; 0 = no limit.")
   public long maxTokens;
+
+  /** What `--assistant` takes (tab completion): auto, rules, then the assistants we can run. */
+  static final class Names implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      List<String> names = new ArrayList<>(List.of("auto", "rules"));
+      names.addAll(Assistants.NAMES);
+      return names.iterator();
+    }
+  }
+
+  /** What `--assistant-sandbox` takes (tab completion): Codex's sandbox modes. */
+  static final class SandboxModes implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return List.of("read-only", "workspace-write", "danger-full-access").iterator();
+    }
+  }
 
   /**
    * The proposers in the order they are asked: the rules (the built-in ones, with {@code rulesFile}

@@ -79,6 +79,11 @@ public class Bq2 implements Callable<Integer> {
     return configured(new CommandLine(new Bq2()));
   }
 
+  /** The full tree with {@code factory} making the commands (the shell hands its own objects in). */
+  static CommandLine commandLine(CommandLine.IFactory factory) {
+    return configured(new CommandLine(new Bq2(), factory));
+  }
+
   /** The user's defaults, read and checked once by {@link #run}; until then read unchecked. */
   private static volatile ConfigFile config;
 

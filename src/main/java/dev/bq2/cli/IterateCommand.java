@@ -7,6 +7,7 @@ import dev.bq2.Screen;
 import dev.bq2.Tone;
 import dev.bq2.autopilot.Autopilot;
 import dev.bq2.autopilot.DetachedAutopilot;
+import dev.bq2.autopilot.Interruption;
 import dev.bq2.supervise.RunOutcome;
 import dev.bq2.supervise.SupervisedRun;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,6 +89,9 @@ public class IterateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Set by the `bq2` shell (ShellCommand's factory): Ctrl-C returns to its prompt; null elsewhere. */
+  Interruption interruption;
+
   @Override
   public Integer call() throws InterruptedException {
     // The assistant asked for is there before anything is detected, written or built.
@@ -106,7 +110,16 @@ public class IterateCommand implements Callable<Integer> {
         runnerArgs, System.out, Screen.stdout().terminal(),
         stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));
     autopilot.set(new Autopilot(ctx, proposers, opt));
-    IterateResult r = autopilot.get().run();
+    IterateResult r;
+    if (interruption == null) {
+      r = autopilot.get().run();
+    } else {
+      try {
+        r = autopilot.get().interruption(interruption).run();
+      } catch (InterruptedException e) {
+        return ExitCodes.INTERRUPTED; // the autopilot said what it left running; the shell goes on
+      }
+    }
     System.out.println(Screen.stdout().paint("iterate: " + r.reason() + " (exit " + r.exitCode() + "; " + r.deltas() + ")",
         r.exitCode() == 0 ? Tone.FIX : Tone.ERROR));
     if (backAnnotate && r.exitCode() == 0) {

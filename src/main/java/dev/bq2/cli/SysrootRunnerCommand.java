@@ -34,11 +34,11 @@ import picocli.CommandLine.Option;
 public class SysrootRunnerCommand implements Callable<Integer> {
   @Mixin RootfsOptions paths;
 
-  @Option(names = "--phase", paramLabel = "NAME|all", defaultValue = Selection.ALL,
+  @Option(names = "--phase", paramLabel = "NAME|all", defaultValue = Selection.ALL, completionCandidates = PlanNames.Phases.class,
       description = "Run only this phase (exact name), or all phases (default).")
   String phase;
 
-  @Option(names = "--package", paramLabel = "NAME",
+  @Option(names = "--package", paramLabel = "NAME", completionCandidates = PlanNames.Steps.class,
       description = "Run only steps with this name (repeatable), across the selected phases.")
   List<String> packages = new ArrayList<>();
 

@@ -2,6 +2,8 @@ package dev.bq2.shell;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,17 +16,22 @@ import java.util.function.Predicate;
 /**
  * A command running on a real terminal: a detached tmux session on a server of its own (its own
  * socket, no user config), driven by keys and read back from the pane, as a person would. The
- * pane stays after the command exits so its last screen and exit status can be read.
+ * pane stays after the command exits so its last screen can be read; its exit status is written
+ * by a small `sh` wrapper (tmux may mark a pane dead only long after its process exited).
  * Waiting is polling the pane with a bound, never a fixed sleep.
  */
 public final class TmuxSession implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(50);
+  /** Runs "$@" and writes its status to $1 (atomically); a Ctrl-C meant for the command leaves it be. */
+  private static final String WRAPPER = "f=$1; shift; trap : INT QUIT; \"$@\"; echo $? > \"$f.tmp\" && mv \"$f.tmp\" \"$f\"";
 
   private final String socket;
+  private final Path statusFile;
   private String lastCapture = "";
 
-  private TmuxSession(String socket) {
+  private TmuxSession(String socket, Path statusFile) {
     this.socket = socket;
+    this.statusFile = statusFile;
   }
 
   /**
@@ -33,9 +40,11 @@ public final class TmuxSession implements AutoCloseable {
    */
   public static TmuxSession start(int cols, int rows, List<String> command, Map<String, String> env)
       throws IOException, InterruptedException {
-    TmuxSession s = new TmuxSession("bq2-test-" + UUID.randomUUID());
+    Path status = Files.createTempDirectory("tmux-session").resolve("exit-status");
+    TmuxSession s = new TmuxSession("bq2-test-" + UUID.randomUUID(), status);
     List<String> argv = new ArrayList<>(List.of("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
-        "new-session", "-d", "-s", "main", "-x", String.valueOf(cols), "-y", String.valueOf(rows), "--"));
+        "new-session", "-d", "-s", "main", "-x", String.valueOf(cols), "-y", String.valueOf(rows), "--",
+        "sh", "-c", WRAPPER, "sh", status.toString()));
     argv.addAll(command);
     s.tmux(env, argv);
     return s;
@@ -83,9 +92,9 @@ public final class TmuxSession implements AutoCloseable {
   }
 
   /** The command's exit status once it has exited (the pane stays), else empty. */
-  public Optional<Integer> exitStatus() throws IOException, InterruptedException {
-    String[] f = tmux(Map.of(), List.of("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}")).strip().split(" ");
-    return f[0].equals("1") && f.length > 1 ? Optional.of(Integer.parseInt(f[1])) : Optional.empty();
+  public Optional<Integer> exitStatus() throws IOException {
+    if (!Files.exists(statusFile)) return Optional.empty();
+    return Optional.of(Integer.parseInt(Files.readString(statusFile).strip()));
   }
 
   /** Polls until the command has exited; its exit status. */
@@ -94,24 +103,7 @@ public final class TmuxSession implements AutoCloseable {
     while (true) {
       Optional<Integer> status = exitStatus();
       if (status.isPresent()) return status.get();
-      if (System.nanoTime() > deadline) {
-        String pid = tmux(Map.of(), List.of("display-message", "-p", "-t", "main", "#{pane_pid}")).strip();
-        StringBuilder dump = new StringBuilder();
-        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", pid, "task"))) {
-          for (java.nio.file.Path t : tasks.toList()) {
-            try {
-              dump.append(java.nio.file.Files.readString(t.resolve("comm")).strip()).append(' ')
-                  .append(java.nio.file.Files.readString(t.resolve("stat")).replaceAll("^.*\\) ", "").substring(0, 1)).append(' ')
-                  .append(java.nio.file.Files.readString(t.resolve("wchan"))).append('\n');
-            } catch (IOException e) {
-              dump.append(e).append('\n');
-            }
-          }
-        }
-        new ProcessBuilder("kill", "-QUIT", pid).start().waitFor();
-        TimeUnit.SECONDS.sleep(5);
-        throw new AssertionError("DIAG the command did not exit within " + timeout + "; the pane:\n" + capture() + "\n" + dump);
-      }
+      if (System.nanoTime() > deadline) throw new AssertionError("the command did not exit within " + timeout + "; the pane:\n" + capture());
       TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
     }
   }
@@ -159,6 +151,9 @@ public final class TmuxSession implements AutoCloseable {
   /** Ends the server, its session and what runs in the pane (SIGHUP). */
   public void kill() throws IOException, InterruptedException {
     tmux(Map.of(), List.of("kill-server"));
+    Files.deleteIfExists(statusFile);
+    Files.deleteIfExists(statusFile.resolveSibling(statusFile.getFileName() + ".tmp"));
+    Files.deleteIfExists(statusFile.getParent());
   }
 
   @Override
