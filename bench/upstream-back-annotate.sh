@@ -77,7 +77,8 @@ prepare_build() {
   printf 'require "./compat"\nrequire "../src/main"\n' > "$1/bin/main_compat.cr"
 }
 
-echo "machine: $(nproc) cores, $(crystal --version | head -n 1), $(git --version)"
+echo "machine: $(nproc) cores, $(crystal --version | sed -n 1p), $(git --version), $(java -version 2>&1 | sed -n 1p)"
+"$bq2" --version >/dev/null # builds the jar once, outside the timed stages
 stage "1. clone $git_dir"
 clone "$repo"
 base=$(git -C "$repo" rev-parse HEAD)
