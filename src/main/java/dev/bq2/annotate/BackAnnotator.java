@@ -166,6 +166,7 @@ public final class BackAnnotator {
         if (!edit.done()) throw RepoCommands.verification(opt.editor().name() + " did not finish the edit: " + edit.message());
         say(opt.editor().name() + ": " + oneLine(edit.message()));
       }
+      List<String> edited = snapshot.changed();
       putPlanBack(layout, planBytes);
       regenerated = opt.planCommand() != null
           ? RepoCommands.plan(opt.planCommand(), git.root(), opt.commandTimeout(), archive, layout.plan())
@@ -191,6 +192,15 @@ public final class BackAnnotator {
         say("check passed: " + c);
       }
       files = snapshot.changed();
+      List<String> strays = files.stream().filter(p -> !edited.contains(p)).toList();
+      if (!strays.isEmpty()) {
+        // The commit holds the back-annotation only: a formatter that rewrites untouched files
+        // (e.g. another version's style) or build outputs that are not ignored would ride along.
+        throw RepoCommands.verification("the plan command or a check changed " + String.join(", ", strays)
+            + ", which the edit did not touch, so the commit would not be the back-annotation alone; "
+            + "add build outputs to .gitignore, run formatters on the edited files only (or commit their "
+            + "changes first), then back-annotate again");
+      }
       putPlanBack(layout, planBytes);
       Files.write(planArchive, planBytes);
       AtomicFile.writeJson(layout.plan(), regenerated);

@@ -191,6 +191,30 @@ class BackAnnotateCodeBuilderTest {
     assertEquals(repoBefore, f.repoState());
   }
 
+  /** A check that rewrites a file the edit did not touch (a formatter of another version) or leaves a build output. */
+  @Test
+  void aCheckThatChangesFilesTheEditDidNotTouchFailsAndIsUndone() throws Exception {
+    Files.writeString(f.repo.resolve("README"), "builder\n");
+    f.git("add", "README");
+    f.git("commit", "-q", "-m", "readme");
+    Map<String, String> repoBefore = f.repoState();
+    byte[] plan = Files.readAllBytes(f.layout.plan());
+    byte[] overrides = Files.readAllBytes(f.layout.overrides());
+    int commits = f.commits();
+    for (String check : List.of("echo restyled > README", "mkdir -p out && echo obj > out/plan.o")) {
+      Fixture.Exec e = f.bq2("back-annotate", "--rootfs", f.rootfs.toString(), "--repo", f.repo.toString(), "--quiet",
+          "--assistant", "command", "--assistant-command", assistant("hello", false).toString(),
+          "--plan-command", "sh plan.sh", "--check", check);
+      assertEquals(3, e.exit(), e.out());
+      String stray = check.startsWith("echo") ? "README" : "out/plan.o";
+      assertTrue(e.out().contains("changed " + stray + ", which the edit did not touch"), e.out());
+      assertEquals(commits, f.commits());
+      assertEquals(repoBefore, f.repoState(), check);
+      assertArrayEquals(plan, Files.readAllBytes(f.layout.plan()));
+      assertArrayEquals(overrides, Files.readAllBytes(f.layout.overrides()));
+    }
+  }
+
   @Test
   void aCodeBuilderWithoutPlanCommandIsRefused() throws Exception {
     Fixture.Exec e = f.bq2("back-annotate", "--rootfs", f.rootfs.toString(), "--repo", f.repo.toString(), "--quiet",
