@@ -24,6 +24,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -139,6 +140,10 @@ public final class BackAnnotator {
     Path archive = Sessions.archiveDir(sessions);
     RepoSnapshot snapshot = RepoSnapshot.take(git, sessions);
     Overrides relocated = patches.relocated();
+    // The plan as proven: a builder that writes its plan into the rootfs (upstream's
+    // sysroot-plan-write), run by the assistant or as the plan command, must not change it
+    // before the commit.
+    byte[] planBytes = readBytes(layout.plan());
     BuildPlan expected = OverridesApplier.apply(proven.plan(), relocated, layout.overrides());
     AtomicFile.writeJson(archive.resolve("expected-plan.json"), expected);
     BuildPlan regenerated;
@@ -146,7 +151,6 @@ public final class BackAnnotator {
     String commit;
     List<String> files;
     Path planArchive = archive.resolve("sysroot-build-plan.json");
-    boolean planReplaced = false;
     try {
       patches.apply();
       if (isSpec) {
@@ -162,8 +166,10 @@ public final class BackAnnotator {
         if (!edit.done()) throw RepoCommands.verification(opt.editor().name() + " did not finish the edit: " + edit.message());
         say(opt.editor().name() + ": " + oneLine(edit.message()));
       }
+      List<String> edited = snapshot.changed();
+      putPlanBack(layout, planBytes);
       regenerated = opt.planCommand() != null
-          ? RepoCommands.plan(opt.planCommand(), git.root(), opt.commandTimeout(), archive)
+          ? RepoCommands.plan(opt.planCommand(), git.root(), opt.commandTimeout(), archive, layout.plan())
           : PlanSpec.read(specFile).generate(specFile);
       AtomicFile.writeJson(archive.resolve("regenerated-plan.json"), regenerated);
       List<String> diff = JsonDiff.of(expected, regenerated);
@@ -186,9 +192,18 @@ public final class BackAnnotator {
         say("check passed: " + c);
       }
       files = snapshot.changed();
-      Files.copy(layout.plan(), planArchive, StandardCopyOption.REPLACE_EXISTING);
+      List<String> strays = files.stream().filter(p -> !edited.contains(p)).toList();
+      if (!strays.isEmpty()) {
+        // The commit holds the back-annotation only: a formatter that rewrites untouched files
+        // (e.g. another version's style) or build outputs that are not ignored would ride along.
+        throw RepoCommands.verification("the plan command or a check changed " + String.join(", ", strays)
+            + ", which the edit did not touch, so the commit would not be the back-annotation alone; "
+            + "add build outputs to .gitignore, run formatters on the edited files only (or commit their "
+            + "changes first), then back-annotate again");
+      }
+      putPlanBack(layout, planBytes);
+      Files.write(planArchive, planBytes);
       AtomicFile.writeJson(layout.plan(), regenerated);
-      planReplaced = true;
       say("replaced " + layout.plan() + " (previous plan archived as " + planArchive + ")");
       if (files.isEmpty()) {
         commit = null;
@@ -200,7 +215,7 @@ public final class BackAnnotator {
         say("committed " + commit.substring(0, 12) + " (" + String.join(", ", files) + ")");
       }
     } catch (Exception e) {
-      undo(snapshot, planReplaced, planArchive, layout);
+      undo(snapshot, planBytes, layout);
       say("nothing changed: the repo is back at " + snapshot.head().substring(0, 12) + "; overrides and state untouched");
       if (e instanceof Bq2Exception b && b.exitCode() == ExitCodes.NEEDS_PERSON) {
         say("back-annotation failed: " + b.getMessage());
@@ -230,14 +245,22 @@ public final class BackAnnotator {
     return new Result(ExitCodes.OK, "back-annotated " + String.join(", ", proven.phases()), commit, archive);
   }
 
-  private void undo(RepoSnapshot snapshot, boolean planReplaced, Path planArchive, RootfsLayout layout) {
+  private void undo(RepoSnapshot snapshot, byte[] planBytes, RootfsLayout layout) {
     snapshot.restore();
-    if (planReplaced) {
-      try {
-        AtomicFile.write(layout.plan(), Files.readAllBytes(planArchive));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot put the plan back from " + planArchive + "; copy it to " + layout.plan(), e);
-      }
+    putPlanBack(layout, planBytes);
+  }
+
+  /** Puts the proven plan's bytes back when anything (a commit that failed, the builder itself) changed the file. */
+  private static void putPlanBack(RootfsLayout layout, byte[] planBytes) {
+    if (Arrays.equals(readBytes(layout.plan()), planBytes)) return;
+    AtomicFile.write(layout.plan(), planBytes);
+  }
+
+  private static byte[] readBytes(Path f) {
+    try {
+      return Files.isRegularFile(f) ? Files.readAllBytes(f) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + f, e);
     }
   }
 

@@ -3,12 +3,16 @@ package dev.bq2.annotate;
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
 import dev.bq2.assistant.AssistantProcess;
+import dev.bq2.json.AtomicFile;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.PlanFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -31,9 +35,27 @@ public final class RepoCommands {
    * else its stdout. A failure or a plan that does not parse is a verification failure (exit 3).
    */
   public static BuildPlan plan(String command, Path repo, Duration timeout, Path workDir) throws InterruptedException {
+    return plan(command, repo, timeout, workDir, null);
+  }
+
+  /**
+   * As {@link #plan(String, Path, Duration, Path)}, for a builder that writes the plan where it
+   * always does, the rootfs's own plan file {@code rootfsPlan} (the upstream tool's
+   * `sysroot-plan-write` does, and logs to stdout): when `$BQ2_PLAN_OUT` stays empty and that file
+   * changed, the plan is taken from it and its previous bytes are put back, so the rootfs plan
+   * changes only when back-annotation commits.
+   */
+  public static BuildPlan plan(String command, Path repo, Duration timeout, Path workDir, Path rootfsPlan)
+      throws InterruptedException {
     Path outFile = workDir.resolve("regenerated-plan.json");
     StringBuilder stdout = new StringBuilder();
     AssistantProcess.Result r;
+    byte[] rootfsBefore;
+    try {
+      rootfsBefore = rootfsPlan != null && Files.isRegularFile(rootfsPlan) ? Files.readAllBytes(rootfsPlan) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + rootfsPlan, e);
+    }
     try {
       Files.deleteIfExists(outFile);
       r = AssistantProcess.run(List.of("sh", "-c", command), repo, Map.of("BQ2_PLAN_OUT", outFile.toString()), "",
@@ -41,6 +63,7 @@ public final class RepoCommands {
     } catch (IOException e) {
       throw Bq2Exception.badInput("--plan-command " + command + ": cannot start sh (" + e.getMessage() + ")");
     }
+    byte[] written = putBack(rootfsPlan, rootfsBefore);
     if (r.timedOut()) {
       throw verification("the plan command `" + command + "` did not finish within " + timeout.toSeconds() + " s");
     }
@@ -48,13 +71,29 @@ public final class RepoCommands {
       throw verification("the plan command `" + command + "` exited " + r.exitCode() + ": " + lastLine(r.stderrTail()));
     }
     try {
-      String text = Files.exists(outFile) && Files.size(outFile) > 0 ? Files.readString(outFile) : stdout.toString();
-      if (!Files.exists(outFile) || Files.size(outFile) == 0) Files.writeString(outFile, text);
+      boolean toOut = Files.exists(outFile) && Files.size(outFile) > 0;
+      String text = toOut ? Files.readString(outFile)
+          : written != null ? new String(written, StandardCharsets.UTF_8) : stdout.toString();
+      if (!toOut) Files.writeString(outFile, text);
       return PlanFiles.parsePlan(outFile, text);
     } catch (IOException e) {
       throw verification("cannot read the plan command's output " + outFile + ": " + e.getMessage());
     } catch (Bq2Exception e) {
       throw verification("the plan command `" + command + "` did not produce a valid plan: " + e.getMessage());
+    }
+  }
+
+  /** The bytes the command wrote to {@code rootfsPlan} (null: unchanged), after putting {@code before} back. */
+  private static byte[] putBack(Path rootfsPlan, byte[] before) {
+    if (rootfsPlan == null || !Files.isRegularFile(rootfsPlan)) return null;
+    try {
+      byte[] now = Files.readAllBytes(rootfsPlan);
+      if (Arrays.equals(now, before)) return null;
+      if (before != null) AtomicFile.write(rootfsPlan, before);
+      return now;
+    } catch (IOException e) {
+      throw new UncheckedIOException("the plan command rewrote " + rootfsPlan + " and it cannot be put back"
+          + " (copy the archived sysroot-build-plan.json there)", e);
     }
   }
 

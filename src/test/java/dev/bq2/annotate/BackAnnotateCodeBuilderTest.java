@@ -152,6 +152,69 @@ class BackAnnotateCodeBuilderTest {
     assertArrayEquals(plan, Files.readAllBytes(f.layout.plan()));
   }
 
+  /**
+   * A builder that, like upstream's `sysroot-plan-write`, writes the plan into the rootfs's own plan
+   * file and logs to stdout; the assistant runs it too while checking its edit. The plan is taken
+   * from the file, and the rootfs plan changes only at the commit (the archived plan is the proven one).
+   */
+  @Test
+  void aPlanWriterThatRewritesTheRootfsPlanIsReadFromThereAndTheProvenPlanArchived() throws Exception {
+    byte[] proven = Files.readAllBytes(f.layout.plan());
+    BuildPlan before = PlanFiles.readPlan(f.layout.plan());
+    String planWrite = "sh plan.sh > '" + f.layout.plan() + "' && echo 'INFO - Wrote build plan at " + f.layout.plan() + "'";
+    Path script = assistant("hello", false);
+    Files.writeString(script, Files.readString(script).replace("echo 'Set", planWrite + " >/dev/null\necho 'Set"));
+    int commits = f.commits();
+    Fixture.Exec e = f.bq2("back-annotate", "--rootfs", f.rootfs.toString(), "--repo", f.repo.toString(), "--quiet",
+        "--assistant", "command", "--assistant-command", script.toString(), "--plan-command", planWrite);
+    assertEquals(0, e.exit(), e.out());
+    assertEquals(commits + 1, f.commits());
+    assertEquals("", f.git("status", "--porcelain"));
+    assertArrayEquals(proven, Files.readAllBytes(archived("sysroot-build-plan.json")));
+    BuildPlan expected = OverridesApplier.apply(before, PatchRelocation.plan(
+        PlanFiles.readOverrides(archived("sysroot-build-overrides.json")), f.repo, null).relocated(), null);
+    assertEquals(List.of(), JsonDiff.of(expected, PlanFiles.readPlan(f.layout.plan())));
+  }
+
+  @Test
+  void aWrongPlanWrittenIntoTheRootfsIsPutBack() throws Exception {
+    Map<String, String> repoBefore = f.repoState();
+    byte[] plan = Files.readAllBytes(f.layout.plan());
+    byte[] state = Files.readAllBytes(f.layout.state());
+    Fixture.Exec e = f.bq2("back-annotate", "--rootfs", f.rootfs.toString(), "--repo", f.repo.toString(), "--quiet",
+        "--assistant", "command", "--assistant-command", assistant("bye", false).toString(),
+        "--plan-command", "sh plan.sh > '" + f.layout.plan() + "' && echo 'INFO - Wrote build plan'");
+    assertEquals(3, e.exit(), e.out());
+    assertTrue(e.out().contains("env.GREETING: expected \"hello\", got \"bye\""), e.out());
+    assertArrayEquals(plan, Files.readAllBytes(f.layout.plan()));
+    assertArrayEquals(state, Files.readAllBytes(f.layout.state()));
+    assertEquals(repoBefore, f.repoState());
+  }
+
+  /** A check that rewrites a file the edit did not touch (a formatter of another version) or leaves a build output. */
+  @Test
+  void aCheckThatChangesFilesTheEditDidNotTouchFailsAndIsUndone() throws Exception {
+    Files.writeString(f.repo.resolve("README"), "builder\n");
+    f.git("add", "README");
+    f.git("commit", "-q", "-m", "readme");
+    Map<String, String> repoBefore = f.repoState();
+    byte[] plan = Files.readAllBytes(f.layout.plan());
+    byte[] overrides = Files.readAllBytes(f.layout.overrides());
+    int commits = f.commits();
+    for (String check : List.of("echo restyled > README", "mkdir -p out && echo obj > out/plan.o")) {
+      Fixture.Exec e = f.bq2("back-annotate", "--rootfs", f.rootfs.toString(), "--repo", f.repo.toString(), "--quiet",
+          "--assistant", "command", "--assistant-command", assistant("hello", false).toString(),
+          "--plan-command", "sh plan.sh", "--check", check);
+      assertEquals(3, e.exit(), e.out());
+      String stray = check.startsWith("echo") ? "README" : "out/plan.o";
+      assertTrue(e.out().contains("changed " + stray + ", which the edit did not touch"), e.out());
+      assertEquals(commits, f.commits());
+      assertEquals(repoBefore, f.repoState(), check);
+      assertArrayEquals(plan, Files.readAllBytes(f.layout.plan()));
+      assertArrayEquals(overrides, Files.readAllBytes(f.layout.overrides()));
+    }
+  }
+
   @Test
   void aCodeBuilderWithoutPlanCommandIsRefused() throws Exception {
     Fixture.Exec e = f.bq2("back-annotate", "--rootfs", f.rootfs.toString(), "--repo", f.repo.toString(), "--quiet",
