@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.List;
@@ -73,14 +74,27 @@ public final class PristineTrees {
     return Optional.of(d.resolve(TREE));
   }
 
-  /** Copies `tree` (`cp -a --reflink=auto`) into a temp folder, then renames it into place. */
+  /**
+   * Trees at most this big are copied in-process ({@link #sync} into an empty folder): starting
+   * a `cp` child costs the runner ~10-20 ms a step, far more than copying a few small files
+   * (bench/runner-overhead.sh). Anything bigger, or holding devices, fifos or sockets, goes to
+   * `cp -a --reflink=auto`, which shares blocks on btrfs/XFS.
+   */
+  static final int IN_PROCESS_MAX_ENTRIES = 256;
+  static final long IN_PROCESS_MAX_BYTES = 8L << 20;
+
+  /** Copies `tree` (in-process when small, else `cp -a --reflink=auto`) into a temp folder, then renames it into place. */
   public Path take(String phase, String step, Path tree) throws StepFailedException, InterruptedException {
     Path d = stepDir(phase, step);
     try {
       TreeRestore.deleteRecursively(d);
       Files.createDirectories(d);
       Path tmp = Files.createTempDirectory(d, TREE + ".tmp-");
-      TreeRestore.exec(List.of("cp", "-a", "--reflink=auto", tree + "/.", tmp.toString()), d, "copy " + tree);
+      if (small(tree)) {
+        sync(tree, tmp);
+      } else {
+        TreeRestore.exec(List.of("cp", "-a", "--reflink=auto", tree + "/.", tmp.toString()), d, "copy " + tree);
+      }
       Files.move(tmp, d.resolve(TREE), StandardCopyOption.ATOMIC_MOVE);
       AtomicFile.writeJson(d.resolve(INFO), new Info(tree.toAbsolutePath().normalize().toString(),
           Timestamps.state(Instant.now())));
@@ -174,12 +188,37 @@ public final class PristineTrees {
         if (exc != null) throw exc;
         Path target = tree.resolve(copy.relativize(d).toString());
         PosixFileAttributes a = posix(d);
+        PosixFileAttributes t = posix(target);
+        if (t != null && (!t.owner().equals(a.owner()) || !t.group().equals(a.group()))) {
+          try {
+            // as `cp -a` does: the owner where we may set it (root), else the file stays ours
+            PosixFileAttributeView v = Files.getFileAttributeView(target, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            v.setOwner(a.owner());
+            v.setGroup(a.group());
+          } catch (IOException e) {
+            // not permitted: keep going
+          }
+        }
         Files.setPosixFilePermissions(target, a.permissions());
         Files.setLastModifiedTime(target, a.lastModifiedTime());
         return FileVisitResult.CONTINUE;
       }
     });
     return new Sync(removed[0], restored[0]);
+  }
+
+  /** True when `tree` holds only directories, regular files and symlinks, within the in-process bounds. */
+  static boolean small(Path tree) throws IOException {
+    int entries = 0;
+    long bytes = 0;
+    try (Stream<Path> all = Files.walk(tree)) {
+      for (java.util.Iterator<Path> it = all.iterator(); it.hasNext(); ) {
+        BasicFileAttributes a = attrs(it.next());
+        if (a == null || kind(a) == 4 || ++entries > IN_PROCESS_MAX_ENTRIES) return false;
+        if (a.isRegularFile() && (bytes += a.size()) > IN_PROCESS_MAX_BYTES) return false;
+      }
+    }
+    return true;
   }
 
   private static int kind(BasicFileAttributes a) {
