@@ -18,17 +18,19 @@ import java.util.Objects;
 /**
  * Where the overrides in force came from, read back from the history file: every applied delta
  * numbered 1… in order (the numbers `bq2 overrides revert N` takes), with its latest outcome and
- * whether it was reverted; and for each phase entry of the overrides file, whether the deltas
+ * whether it was reverted or pruned; and for each phase entry of the overrides file, whether the deltas
  * in force account for it exactly or it was also edited by hand.
  */
 public final class Provenance {
   /** One applied delta. */
   @JsonPropertyOrder({"number", "id", "time", "phase", "step", "change", "proposer", "report", "signature",
-      "rationale", "outcome", "reverted"})
+      "rationale", "outcome", "reverted", "pruned"})
   public record Delta(int number, String id, String time, String phase, String step, String change, String proposer,
-      String report, String signature, String rationale, String outcome, boolean reverted, Proposal delta) {
+      String report, String signature, String rationale, String outcome, boolean reverted, boolean pruned,
+      Proposal delta) {
+    /** Neither reverted nor removed by `bq2 overrides prune` (its step or phase left the plan). */
     public boolean inForce() {
-      return !reverted;
+      return !reverted && !pruned;
     }
   }
 
@@ -48,10 +50,22 @@ public final class Provenance {
     }
     List<Delta> out = new ArrayList<>();
     for (HistoryEntry h : all) {
+      if ("pruned".equals(h.event())) {
+        // A pruned phase takes every earlier delta of that phase with it; a pruned step (or
+        // allowlist name: the step is gone either way) the earlier deltas of that step.
+        for (int i = 0; i < out.size(); i++) {
+          Delta d = out.get(i);
+          if (Objects.equals(h.phase(), d.phase()) && (h.step() == null || h.step().equals(d.step()))) {
+            out.set(i, new Delta(d.number(), d.id(), d.time(), d.phase(), d.step(), d.change(), d.proposer(), d.report(),
+                d.signature(), d.rationale(), d.outcome(), d.reverted(), true, d.delta()));
+          }
+        }
+        continue;
+      }
       if (!"applied".equals(h.event())) continue;
       out.add(new Delta(out.size() + 1, h.id(), h.time(), h.phase(), h.step(), describe(h.delta()), h.proposer(),
           h.report(), h.signature(), h.rationale(), outcome.getOrDefault(h.id(), "pending"),
-          reverted.getOrDefault(h.id(), false), h.delta()));
+          reverted.getOrDefault(h.id(), false), false, h.delta()));
     }
     return new Provenance(out);
   }

@@ -28,8 +28,9 @@ public class OverridesHistoryCommand implements Callable<Integer> {
         System.out.println(Json.line(d));
         continue;
       }
-      System.out.println(TerminalText.escape(String.format("%3d  %s  %s%s  %s  by %s  %s%s", d.number(), d.id(), d.phase(),
-          d.step() == null ? "" : "/" + d.step(), d.change(), d.proposer(), d.outcome(), d.reverted() ? "  REVERTED" : "")));
+      System.out.println(TerminalText.escape(String.format("%3d  %s  %s%s  %s  by %s  %s%s%s", d.number(), d.id(), d.phase(),
+          d.step() == null ? "" : "/" + d.step(), d.change(), d.proposer(), d.outcome(), d.reverted() ? "  REVERTED" : "",
+          d.pruned() ? "  PRUNED (its step or phase left the plan)" : "")));
     }
     return 0;
   }

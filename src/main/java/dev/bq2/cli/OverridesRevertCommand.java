@@ -27,6 +27,12 @@ public class OverridesRevertCommand implements Callable<Integer> {
       System.out.println("overrides: #" + d.number() + " " + d.id() + " was already reverted; nothing changed");
       return 0;
     }
+    if (d.pruned()) {
+      // Its entry is gone with its step or phase; reverting would write a stale entry back.
+      System.out.println("overrides: #" + d.number() + " " + d.id() + " was removed by `bq2 overrides prune`"
+          + " (its step or phase left the plan); nothing changed");
+      return 0;
+    }
     new OverridesEditor(layout.overrides(), layout.overridesHistory()).revert(d.id());
     System.out.println("overrides: reverted #" + d.number() + " " + d.id() + " (" + d.phase()
         + (d.step() == null ? "" : "/" + d.step()) + ": " + d.change() + ") in " + layout.overrides());

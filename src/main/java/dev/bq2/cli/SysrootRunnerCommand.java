@@ -110,7 +110,9 @@ public class SysrootRunnerCommand implements Callable<Integer> {
     try (Interrupts interrupts = Interrupts.install()) {
       NamespacePolicy policy = NamespacePolicy.of(namespaceMode, options.layout().rootfs(),
           binds.stream().map(Bind::parse).toList());
-      int rc = new Runner(options, new RunLog(spec.commandLine().getOut()), interrupts, policy).run();
+      // Only a dry run: the autopilot reads a real run's markers, whatever LOG_LEVEL it inherits.
+      boolean logLines = !(dryRun && "NONE".equalsIgnoreCase(System.getenv("LOG_LEVEL")));
+      int rc = new Runner(options, new RunLog(spec.commandLine().getOut(), logLines), interrupts, policy).run();
       if (!dryRun && !noResume && !noOverrides) keepStatus(options.layout());
       return rc;
     } catch (Bq2Exception e) {

@@ -16,9 +16,20 @@ public final class RunLog {
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private final PrintWriter out;
+  private final boolean lines;
 
   public RunLog(PrintWriter out) {
+    this(out, true);
+  }
+
+  /**
+   * {@code lines == false} keeps only the raw text: `LOG_LEVEL=NONE sysroot-runner --dry-run`
+   * prints the bare JSON, as the existing tool does with that setting, so the two compare byte
+   * for byte (docs/runner.md).
+   */
+  public RunLog(PrintWriter out, boolean lines) {
     this.out = out;
+    this.lines = lines;
   }
 
   public void info(String message) {
@@ -49,6 +60,7 @@ public final class RunLog {
 
   /** One entry per line: newlines inside a message (multi-line shell scripts) are escaped. */
   private synchronized void line(String level, String message) {
+    if (!lines) return;
     message = message.replace("\r", "\\r").replace("\n", "\\n");
     out.print(TS.format(Instant.now()) + " " + String.format(Locale.ROOT, "%6s", level) + " - " + message + "\n");
     out.flush();

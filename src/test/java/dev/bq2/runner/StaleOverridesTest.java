@@ -144,4 +144,28 @@ class StaleOverridesTest {
     assertEquals(0, hist.exit(), hist.toString());
     assertTrue(hist.stdout().contains("(0 delta(s))"), hist.stdout());
   }
+  /** A delta whose step left the plan is, once pruned, no longer in force: not listed as such, not revertible. */
+  @Test
+  void aPrunedDeltaIsNoLongerInForce() throws Exception {
+    dev.bq2.propose.OverridesEditor editor = new dev.bq2.propose.OverridesEditor(fs.layout.overrides(), fs.layout.overridesHistory());
+    editor.apply(new dev.bq2.propose.Proposal("host-setup", "gamma", List.of(), java.util.Map.of("GAMMA_OK", "1"),
+        List.of(), null, null, "live", false), null, "test");
+    editor.apply(new dev.bq2.propose.Proposal("host-setup", "gama", List.of(), java.util.Map.of("X", "1"),
+        List.of(), null, null, "its step left the plan", false), null, "test");
+    assertEquals(2, dev.bq2.annotate.Provenance.read(fs.layout.overridesHistory()).inForce().size());
+
+    assertEquals(1, editor.prune(PlanFiles.readPlan(fs.layout.plan())).size());
+
+    dev.bq2.annotate.Provenance prov = dev.bq2.annotate.Provenance.read(fs.layout.overridesHistory());
+    assertEquals(List.of("gamma"), prov.inForce().stream().map(dev.bq2.annotate.Provenance.Delta::step).toList());
+    assertTrue(prov.deltas().get(1).pruned(), prov.deltas().toString());
+    assertEquals(List.of(), prov.handEdited(PlanFiles.readOverrides(fs.layout.overrides())),
+        "the overrides are exactly what the deltas in force produce");
+    byte[] before = Files.readAllBytes(fs.layout.overrides());
+    ChildJvm revert = ChildJvm.run(dir, dir.resolve("revert"), Duration.ofMinutes(2),
+        "overrides", "revert", "2", "--rootfs", fs.root.toString());
+    assertEquals(0, revert.exit(), revert.toString());
+    assertTrue(revert.stdout().contains("was removed by `bq2 overrides prune`"), revert.stdout());
+    assertArrayEquals(before, Files.readAllBytes(fs.layout.overrides()), "no stale entry written back");
+  }
 }

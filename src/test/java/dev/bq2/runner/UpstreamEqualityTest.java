@@ -101,6 +101,27 @@ class UpstreamEqualityTest {
     }
   }
 
+  /**
+   * `LOG_LEVEL=NONE` (the setting the existing tool needs for bare JSON) makes our dry run print
+   * only the JSON too: stdout as a whole equals the existing tool's, no log line to strip.
+   */
+  @org.junit.jupiter.api.Test
+  void logLevelNoneDryRunPrintsOnlyTheExistingToolsJson() throws Exception {
+    Scenario s = scenarios().stream().filter(Scenario::full).findFirst().orElseThrow();
+    TestRootfs fs = rootfs(s);
+    assertTrue(fs.runner("--dry-run", "--no-echo").out().contains("  INFO - Running plan "),
+        "without LOG_LEVEL the dry run keeps its log lines");
+    Path out = dir.resolve("dry-run.out");
+    Path err = dir.resolve("dry-run.err");
+    Process p = new ProcessBuilder("sh", "-c", "LOG_LEVEL=NONE exec " + dev.bq2.ChildJvm.shellCommand(
+            "sysroot-runner", "--rootfs", fs.root.toString(), "--dry-run", "--no-echo"))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertEquals(0, p.waitFor(), Files.readString(err));
+    assertEquals(Files.readString(resources("upstream-equality").resolve("expected/" + s.name() + ".dry-run.json")),
+        Files.readString(out));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void statusHasTheExistingToolsKeysOrderAndValues(Scenario s) throws Exception {
