@@ -46,7 +46,9 @@ final class OwnerLock implements AutoCloseable {
     FileChannel ch = null;
     try {
       Files.createDirectories(d);
+      boolean created = !Files.exists(lockFile);
       ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      if (created) newFileMode(lockFile);
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -112,6 +114,15 @@ final class OwnerLock implements AutoCloseable {
       ch.close();
     } catch (IOException ignored) {
       // nothing left to release
+    }
+  }
+
+  /** A lock file we create is 0644 whatever the umask, as every file we create (docs/formats.md). */
+  private static void newFileMode(Path file) {
+    try {
+      Files.setPosixFilePermissions(file, AtomicFile.NEW_FILE_MODE);
+    } catch (IOException | UnsupportedOperationException e) {
+      // another owner or no POSIX modes: the lock works all the same
     }
   }
 }

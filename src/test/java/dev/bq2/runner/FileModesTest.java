@@ -80,4 +80,24 @@ class FileModesTest {
     assertEquals(List.of("make-dirs", "alpha", "beta", "gamma"), fs.state().progress().completedSteps().get("host-setup"));
     assertEquals("rw-rw----", mode(fs.layout.state()), "the state was rewritten and kept its mode");
   }
+  @Test
+  void underUmask077EveryFileTheRunnerCreatesButStepLogsIs0644() throws Exception {
+    TestRootfs fs = TestRootfs.withPlan(dir, "shell-two-phases.json");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder("sh", "-c", "umask 077; exec \"$0\" -cp \"$1\" dev.bq2.cli.Bq2 sysroot-runner --rootfs \"$2\" --phase host-setup",
+        javaBin, System.getProperty("java.class.path"), fs.root.toString()).redirectErrorStream(true);
+    pb.environment().remove("BQ2_ROOTFS");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(1, p.waitFor(), out); // gamma fails: a report is written too
+    List<Path> created;
+    try (java.util.stream.Stream<Path> all = Files.walk(fs.root.resolve("var/lib"))) {
+      created = all.filter(Files::isRegularFile).toList();
+    }
+    assertTrue(created.stream().anyMatch(f -> f.getFileName().toString().equals("sysroot-runner.lock")), created.toString());
+    for (Path f : created) {
+      boolean stepLog = fs.logs().contains(f);
+      assertEquals(stepLog ? "rw-------" : "rw-r--r--", mode(f), f.toString());
+    }
+  }
 }
