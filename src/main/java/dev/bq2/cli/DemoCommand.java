@@ -71,6 +71,7 @@ public class DemoCommand implements Callable<Integer> {
     System.out.println("demo: overrides in force: " + ctx.layout().overrides() + " (explained by `bq2 overrides show --rootfs "
         + demo.rootfs() + "`)");
     for (Path j : r.journals()) System.out.println("demo: journal " + j.resolve("journal.md"));
+    System.out.println("demo: morning summary `bq2 summary --rootfs " + demo.rootfs() + " --repo " + demo.repo() + "`");
     System.out.println("demo: full log " + logFile);
     if (backAnnotate && r.exitCode() == 0) {
       System.out.println();
