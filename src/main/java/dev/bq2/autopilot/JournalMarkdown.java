@@ -61,8 +61,14 @@ final class JournalMarkdown {
       if (e.type().equals("step_started") && ended.contains(stepKey(e))) continue;
       md.append("- ").append(time(e.time())).append(" `").append(e.type()).append("`");
       if (e.iteration() != null) md.append(" #").append(e.iteration());
-      if (e.step() != null) md.append(" ").append(e.phase()).append("/").append(e.step());
-      if (e.message() != null) md.append(": ").append(e.message().replace("\n", " "));
+      String message = e.message();
+      if (e.step() != null) {
+        String where = e.phase() + "/" + e.step();
+        md.append(" ").append(where);
+        // A delta's description starts with its own phase/step: once on the line is enough.
+        if (message != null && message.startsWith(where + ": ")) message = message.substring(where.length() + 2);
+      }
+      if (message != null) md.append(": ").append(message.replace("\n", " "));
       md.append("\n");
     }
     md.append("\n## Attempts\n\n");

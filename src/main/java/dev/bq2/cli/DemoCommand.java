@@ -1,5 +1,6 @@
 package dev.bq2.cli;
 
+import dev.bq2.Bq2Exception;
 import dev.bq2.Screen;
 import dev.bq2.annotate.BackAnnotator;
 import dev.bq2.autopilot.Autopilot;
@@ -19,15 +20,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** `bq2 demo`: the whole autopilot loop on an embedded rootfs and builder repo, offline. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Write a self-contained demo (rootfs + builder repo) and run the autopilot on it to completion.",
         "Offline, with the built-in rules. Rerunning starts fresh."})
 public class DemoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--dir", paramLabel = "DIR", defaultValue = "bq2-demo", description = "Where to write the demo (default ./${DEFAULT-VALUE}).")
   Path dir;
+
+  /** `bq2 demo DIR`, as `git clone URL DIR` takes it: the same as `--dir DIR`. */
+  @Parameters(arity = "0..1", paramLabel = "DIR", description = "Where to write the demo (the same as --dir DIR).")
+  Path positionalDir;
 
   @Option(names = "--jobs", paramLabel = "N", description = "Parallel make jobs for the runner.")
   Integer jobs;
@@ -45,6 +55,12 @@ public class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException, IOException {
+    if (positionalDir != null) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--dir") && !positionalDir.equals(dir)) {
+        throw Bq2Exception.badInput("two folders given (DIR " + positionalDir + " and --dir " + dir + "); give one");
+      }
+      dir = positionalDir;
+    }
     DemoWriter.Demo demo = DemoWriter.write(dir);
     System.out.println("demo: wrote " + demo.rootfs() + " (rootfs) and " + demo.repo() + " (builder repo, git)");
     if (writeOnly) {
@@ -71,6 +87,7 @@ public class DemoCommand implements Callable<Integer> {
     System.out.println("demo: overrides in force: " + ctx.layout().overrides() + " (explained by `bq2 overrides show --rootfs "
         + demo.rootfs() + "`)");
     for (Path j : r.journals()) System.out.println("demo: journal " + j.resolve("journal.md"));
+    System.out.println("demo: morning summary `bq2 summary --rootfs " + demo.rootfs() + " --repo " + demo.repo() + "`");
     System.out.println("demo: full log " + logFile);
     if (backAnnotate && r.exitCode() == 0) {
       System.out.println();

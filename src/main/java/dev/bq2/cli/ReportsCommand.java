@@ -1,7 +1,9 @@
 package dev.bq2.cli;
 
 import dev.bq2.ExitCodes;
+import dev.bq2.Screen;
 import dev.bq2.TerminalText;
+import dev.bq2.Tone;
 import dev.bq2.json.Json;
 import dev.bq2.propose.HistoryEntry;
 import dev.bq2.propose.TriedDeltas;
@@ -30,7 +32,7 @@ import picocli.CommandLine.Option;
 public class ReportsCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "10", description = "How many (default ${DEFAULT-VALUE}).")
+  @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "10", description = "How many (default ${DEFAULT-VALUE}).")
   int limit;
 
   @Option(names = "--json", description = "One JSON object per line.")
@@ -48,6 +50,7 @@ public class ReportsCommand implements Callable<Integer> {
     StateStore store = new StateStore(ctx.layout().state());
     Progress progress = store.exists() ? store.load().progress() : Progress.empty();
     Map<String, String> fixedBy = fixedBy(ctx.layout().overridesHistory());
+    Screen screen = Screen.stdout();
     for (Path p : shown) {
       FailureReport r = ReportFiles.read(p);
       String phase = r.phase() == null ? null : r.phase().name();
@@ -66,7 +69,8 @@ public class ReportsCommand implements Callable<Integer> {
         m.put("fixed_by", by);
         System.out.println(Json.line(m));
       } else {
-        System.out.println(TerminalText.escape(r.occurredAt() + "  " + (fixed ? "fixed" : "open ") + "  " + where + "  " + r.error()));
+        System.out.println(TerminalText.escape(r.occurredAt()) + "  " + screen.paint(fixed ? "fixed" : "open ", fixed ? Tone.FIX : Tone.ERROR)
+            + "  " + TerminalText.escape(where + "  " + r.error()));
         System.out.println("    " + p);
         if (by != null) System.out.println("    fixed by " + TerminalText.escape(by));
       }

@@ -30,7 +30,9 @@ public final class SummaryText {
     StringBuilder b = new StringBuilder();
     b.append("bq2 summary since ").append(s.since()).append(" (").append(s.period()).append(") for ").append(s.rootfs()).append('\n');
     b.append("  ").append(s.sessions().isEmpty() ? "no session had events in this period" : count(s.sessions().size(), "session"))
-        .append(" in ").append(s.sessionsDir()).append('\n');
+        .append(" in ").append(s.sessionsDir())
+        // The journals live in the builder repo when iterate had one: say how to point there.
+        .append(s.sessions().isEmpty() ? " (journals elsewhere? name them with --repo or --session-dir)" : "").append('\n');
     b.append("now:  ").append(s.now() == null ? "nothing runs" : one(s.now())).append('\n');
     b.append("plan: ").append(s.statusError() != null ? "unknown (" + one(s.statusError()) + ")"
         : "complete".equals(s.nextPhase()) ? "complete" : "next_phase " + s.nextPhase()

@@ -81,6 +81,12 @@ class AutopilotDemoTest {
       assertTrue(md.contains("## Timeline (UTC)") && md.contains("## Attempts") && md.contains("## Failures")
           && md.contains("## Hypotheses and next actions"), md);
       assertTrue(md.contains("- [x] hypothesis:"), "the applied deltas are ticked off: " + md);
+      // The timeline names a delta's step once: "`applied` #1 core-libs/libcounter: CFLAGS=…".
+      for (JournalEvent a : ev.stream().filter(e -> e.type().equals("applied")).toList()) {
+        String where = a.phase() + "/" + a.step();
+        assertTrue(md.contains("`applied` #" + a.iteration() + " " + where + ": " + a.message().substring(where.length() + 2) + "\n"), md);
+        assertFalse(md.contains(where + ": " + where + ":"), md);
+      }
       for (JournalEvent f : ev.stream().filter(e -> e.type().equals("failure")).toList()) {
         Path reportCopy = Path.of((String) f.get("report_copy"));
         Path logCopy = Path.of((String) f.get("log_copy"));

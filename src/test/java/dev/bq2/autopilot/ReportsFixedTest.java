@@ -43,6 +43,12 @@ class ReportsFixedTest {
 
     ChildJvm reports = ChildJvm.run(dir, dir.resolve("reports"), Duration.ofMinutes(2),
         "reports", "--rootfs", rootfs.toString(), "--fs-root", fsRoot);
+    // -n as `log -n`: the newest N only.
+    ChildJvm newest = ChildJvm.run(dir, dir.resolve("reports-n"), Duration.ofMinutes(2),
+        "reports", "--rootfs", rootfs.toString(), "--fs-root", fsRoot, "-n", "1");
+    assertEquals(0, newest.exit(), newest.toString());
+    assertEquals(List.of("night/second"), newest.stdout().lines().filter(l -> !l.startsWith(" "))
+        .map(l -> l.split("  +")[2]).toList(), newest.stdout());
     assertEquals(0, reports.exit(), reports.toString());
     List<String> lines = reports.stdout().lines().filter(l -> !l.startsWith(" ")).toList();
     assertEquals(2, lines.size(), reports.stdout());

@@ -36,6 +36,14 @@ import picocli.CommandLine.Model.OptionSpec;
 class ShellCompletionTest {
   @TempDir Path tmp;
 
+  /** `bq2 --help` lists the shell's words: every one it has, so none is undocumented. */
+  @Test
+  void theShellsSummaryNamesEveryWord() {
+    String summary = String.join(" ", new CommandLine(new ShellCommand()).getCommandSpec().usageMessage().description());
+    for (String word : Bq2Shell.COMMANDS.keySet()) assertTrue(summary.contains(" " + word + ","), word + ": " + summary);
+    assertTrue(summary.contains(" help,") && summary.contains(" exit."), summary);
+  }
+
   @Test
   void optionsAndTheirValuesComeFromTheCommandsAndThePlan() {
     DemoWriter.Demo demo = DemoWriter.write(tmp.resolve("demo"));

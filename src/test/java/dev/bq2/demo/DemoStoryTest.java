@@ -64,6 +64,15 @@ class DemoStoryTest {
     assertTrue(logText.contains("  INFO - Completed sysroot run"), logText);
     assertTrue(logText.contains("iterate: #1 failed: core-libs/libcounter"), logText);
 
+    // The summary it names is the one a person reads in the morning: it finds the demo's sessions.
+    Matcher summary = Pattern.compile("(?m)^demo: morning summary `bq2 (summary .+)`$").matcher(out);
+    assertTrue(summary.find(), out);
+    ChildJvm morning = ChildJvm.run(tmp, tmp.resolve("summary-run"), Duration.ofMinutes(2),
+        summary.group(1).split(" "));
+    String sum = Files.readString(morning.out);
+    assertEquals(0, morning.process.exitValue(), sum + Files.readString(morning.err));
+    assertTrue(sum.contains("phases completed: 2") && sum.contains("failures seen: 5 (5 fixed)"), sum);
+
     // The overrides it leaves: only what the rules asked for.
     String overrides = Files.readString(dir.resolve("rootfs/var/lib/sysroot-build-overrides.json"));
     assertFalse(overrides.contains("[]") || overrides.contains("{}") || overrides.contains("null"), overrides);
