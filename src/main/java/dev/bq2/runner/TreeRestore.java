@@ -116,7 +116,7 @@ public final class TreeRestore {
         try {
           Path c = pristine.take(phase.name(), step.name(), tree);
           say(commands, "Pristine copy of " + tree + " kept in " + c + " (no source archive or git work tree restores it;"
-              + " cp -a --reflink=auto, " + secs(t0) + ")");
+              + " modes, times and owners kept, " + secs(t0) + ")");
           if (wanted) say(commands, "Clean tree (" + why + "): first attempt, the tree is as before its first build");
           return false;
         } catch (StepFailedException e) {
