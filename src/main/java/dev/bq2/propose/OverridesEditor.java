@@ -115,7 +115,7 @@ public final class OverridesEditor {
       lines.add(Json.line(h));
     }
     AtomicFile.appendLine(historyFile, String.join("\n", lines));
-    PlanFiles.writeOverrides(overridesFile, StaleOverrides.without(plan, current));
+    PlanFiles.editOverrides(overridesFile, StaleOverrides.without(plan, current)); // keeps the user's own text and keys
     return stale;
   }
 

@@ -168,4 +168,25 @@ class StaleOverridesTest {
     assertTrue(revert.stdout().contains("was removed by `bq2 overrides prune`"), revert.stdout());
     assertArrayEquals(before, Files.readAllBytes(fs.layout.overrides()), "no stale entry written back");
   }
+
+  /** Prune edits the user's file: only the stale entries go; keys of their own stay. */
+  @Test
+  void pruneKeepsTheUsersOwnKeysAndText() throws Exception {
+    String text = """
+        {
+          "note": "kept by hand: why gamma needs GAMMA_OK",
+          "phases": {
+            "host-setup": {"steps": {"gamma": {"env": {"GAMMA_OK": "1"}}, "gama": {"env": {"X": "1"}}}}
+          }
+        }
+        """;
+    Files.writeString(fs.layout.overrides(), text);
+    dev.bq2.propose.OverridesEditor editor = new dev.bq2.propose.OverridesEditor(fs.layout.overrides(), fs.layout.overridesHistory());
+    assertEquals(1, editor.prune(PlanFiles.readPlan(fs.layout.plan())).size());
+    String after = Files.readString(fs.layout.overrides());
+    assertTrue(after.contains("\"note\": \"kept by hand: why gamma needs GAMMA_OK\""), after);
+    assertEquals(java.util.Map.of("GAMMA_OK", "1"),
+        PlanFiles.readOverrides(fs.layout.overrides()).phases().get("host-setup").steps().get("gamma").env(), after);
+    assertFalse(after.contains("gama\""), after);
+  }
 }
