@@ -1,5 +1,6 @@
 package dev.bq2.cli;
 
+import dev.bq2.EditDistance;
 import dev.bq2.Bq2Exception;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -193,7 +194,7 @@ final class ConfigFile {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String k : new TreeSet<>(known)) {
-      int d = distance(key, k);
+      int d = EditDistance.between(key, k);
       if (d < bestDistance) {
         best = k;
         bestDistance = d;
@@ -202,20 +203,4 @@ final class ConfigFile {
     return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
   }
 
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
-  }
 }

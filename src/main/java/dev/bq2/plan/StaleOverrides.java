@@ -1,5 +1,6 @@
 package dev.bq2.plan;
 
+import dev.bq2.EditDistance;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -103,7 +104,7 @@ public final class StaleOverrides {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String n : names) {
-      int d = distance(name, n);
+      int d = EditDistance.between(name, n);
       if (d < bestDistance) {
         best = n;
         bestDistance = d;
@@ -112,21 +113,4 @@ public final class StaleOverrides {
     return best;
   }
 
-  /** Levenshtein distance. */
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
-  }
 }

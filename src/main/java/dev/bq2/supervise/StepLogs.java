@@ -1,5 +1,6 @@
 package dev.bq2.supervise;
 
+import dev.bq2.EditDistance;
 import dev.bq2.Bq2Exception;
 import dev.bq2.plan.BuildPhase;
 import dev.bq2.plan.BuildPlan;
@@ -103,25 +104,8 @@ public final class StepLogs {
     return names.stream().distinct().sorted(Comparator.<String>comparingInt(name -> {
       String full = name.toLowerCase(Locale.ROOT);
       String bare = full.substring(full.indexOf('/') + 1);
-      return Math.min(distance(q, full), distance(q, bare));
+      return Math.min(EditDistance.between(q, full), EditDistance.between(q, bare));
     }).thenComparing(Comparator.naturalOrder())).limit(n).toList();
   }
 
-  /** Levenshtein distance. */
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
-  }
 }
