@@ -33,9 +33,13 @@ public final class PristineTrees {
   static final String INFO = "pristine.json";
   static final String TREE = "tree";
 
-  /** What the copy is a copy of; a copy of another workdir (the workdir was overridden) is discarded. */
-  @JsonPropertyOrder({"workdir", "taken_at"})
-  record Info(String workdir, String takenAt) {}
+  /**
+   * What the copy is a copy of (a copy of another workdir, the workdir was overridden, is
+   * discarded), and the fingerprint of the attempt it was taken for: the copy is written before
+   * that attempt builds, so it records the attempt and the runner need not save the state for it.
+   */
+  @JsonPropertyOrder({"workdir", "taken_at", "fingerprint"})
+  record Info(String workdir, String takenAt, String fingerprint) {}
 
   /** How many entries a restore removed and copied back. */
   public record Sync(int removed, int restored) {}
@@ -62,16 +66,28 @@ public final class PristineTrees {
 
   /** The copy of `tree` for this step, if one was taken of this very workdir. */
   public Optional<Path> copyOf(String phase, String step, Path tree) {
+    return info(phase, step, tree).map(i -> stepDir(phase, step).resolve(TREE));
+  }
+
+  /**
+   * The fingerprint of the attempt the copy of `tree` was taken for (null when there is no such
+   * copy, or it was taken by a version that did not record it).
+   */
+  public String attemptOf(String phase, String step, Path tree) {
+    return info(phase, step, tree).map(Info::fingerprint).orElse(null);
+  }
+
+  private Optional<Info> info(String phase, String step, Path tree) {
     Path d = stepDir(phase, step);
     Path info = d.resolve(INFO);
     if (!Files.isRegularFile(info) || !Files.isDirectory(d.resolve(TREE), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
     try {
       Info i = Json.parse(info, Files.readString(info), Info.class, "remove " + d + " (the runner takes a new copy)");
       if (!tree.toAbsolutePath().normalize().toString().equals(i.workdir())) return Optional.empty();
+      return Optional.of(i);
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
-    return Optional.of(d.resolve(TREE));
   }
 
   /**
@@ -83,8 +99,13 @@ public final class PristineTrees {
   static final int IN_PROCESS_MAX_ENTRIES = 256;
   static final long IN_PROCESS_MAX_BYTES = 8L << 20;
 
-  /** Copies `tree` (in-process when small, else `cp -a --reflink=auto`) into a temp folder, then renames it into place. */
-  public Path take(String phase, String step, Path tree) throws StepFailedException, InterruptedException {
+  /**
+   * Copies `tree` (in-process when small, else `cp -a --reflink=auto`) into a temp folder, then
+   * renames it into place; `pristine.json`, written last, makes it a copy.
+   *
+   * @param fingerprint the fingerprint of the attempt about to build the tree (null: not recorded)
+   */
+  public Path take(String phase, String step, Path tree, String fingerprint) throws StepFailedException, InterruptedException {
     Path d = stepDir(phase, step);
     try {
       TreeRestore.deleteRecursively(d);
@@ -97,24 +118,39 @@ public final class PristineTrees {
       }
       Files.move(tmp, d.resolve(TREE), StandardCopyOption.ATOMIC_MOVE);
       AtomicFile.writeJson(d.resolve(INFO), new Info(tree.toAbsolutePath().normalize().toString(),
-          Timestamps.state(Instant.now())));
+          Timestamps.state(Instant.now()), fingerprint));
     } catch (IOException e) {
       throw new StepFailedException("Cannot keep a pristine copy of " + tree + " in " + d + ": " + e);
     }
     return d.resolve(TREE);
   }
 
-  /** Removes the step's copy (the step completed). */
+  /**
+   * Removes the step's copy (the step completed). The phase folder and the store itself stay for
+   * the next step ({@link #pruneEmpty} at the end of the run): an rmdir can cost a millisecond,
+   * more than the rest of a small step's bookkeeping (bench/runner-overhead.sh).
+   */
   public void remove(String phase, String step) throws StepFailedException {
-    Path d = stepDir(phase, step);
-    TreeRestore.deleteRecursively(d);
-    for (Path p = d.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
-      try (Stream<Path> rest = Files.isDirectory(p) ? Files.list(p) : Stream.empty()) {
-        if (rest.findAny().isPresent()) break;
-        Files.deleteIfExists(p);
-      } catch (IOException e) {
-        break; // an empty folder left behind is harmless
-      }
+    TreeRestore.deleteRecursively(stepDir(phase, step));
+  }
+
+  /** Removes the phase folders left empty by {@link #remove}, then the store when it is empty. */
+  public void pruneEmpty() {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
+    try (Stream<Path> phases = Files.list(dir)) {
+      for (Path p : phases.toList()) deleteIfEmpty(p);
+    } catch (IOException e) {
+      return; // an empty folder left behind is harmless
+    }
+    deleteIfEmpty(dir);
+  }
+
+  private static void deleteIfEmpty(Path d) {
+    if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) return;
+    try (Stream<Path> rest = Files.list(d)) {
+      if (rest.findAny().isEmpty()) Files.deleteIfExists(d);
+    } catch (IOException e) {
+      // not empty after all, or not ours to remove: harmless
     }
   }
 

@@ -134,12 +134,16 @@ public final class Runner {
     }
     if (state != null) store.save(state);
 
-    for (BuildPhase phase : selected) {
-      int rc = runPhase(phase);
-      if (rc != ExitCodes.OK) {
-        log.info("Failed sysroot run in " + RunLog.duration(Duration.between(runStart, Instant.now())));
-        return rc;
+    try {
+      for (BuildPhase phase : selected) {
+        int rc = runPhase(phase);
+        if (rc != ExitCodes.OK) {
+          log.info("Failed sysroot run in " + RunLog.duration(Duration.between(runStart, Instant.now())));
+          return rc;
+        }
       }
+    } finally {
+      pristine.pruneEmpty();
     }
     log.info("Completed sysroot run in " + RunLog.duration(Duration.between(runStart, Instant.now())));
     return ExitCodes.OK;
@@ -299,7 +303,9 @@ public final class Runner {
       throws StepFailedException, InterruptedException {
     if (!TreeRestore.applies(step)) return step.isCleanBuild();
     String fingerprint = Fingerprints.of(phase, step);
+    // A runner killed during a first attempt left the attempt in the pristine copy only (below).
     String last = state == null ? null : state.attemptFingerprint(phase.name(), step.name());
+    if (state != null && last == null) last = pristine.attemptOf(phase.name(), step.name(), cwd);
     boolean fallback;
     interrupts.enterStrategy();
     try {
@@ -310,7 +316,9 @@ public final class Runner {
     if (interrupts.requested()) throw new InterruptedException();
     if (state != null && !fingerprint.equals(last)) {
       state = Fingerprints.recordAttempt(state, phase, step);
-      store.save(state);
+      // Saved before the build, so a killed attempt still counts; a pristine copy just taken
+      // already records it (one atomic write a step fewer), and the next save carries it.
+      if (!fingerprint.equals(pristine.attemptOf(phase.name(), step.name(), cwd))) store.save(state);
     }
     return fallback;
   }

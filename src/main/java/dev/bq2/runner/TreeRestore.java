@@ -114,7 +114,7 @@ public final class TreeRestore {
       String refused = copyRefused(tree);
       if (refused == null && stateKept && lastAttempt == null) {
         try {
-          Path c = pristine.take(phase.name(), step.name(), tree);
+          Path c = pristine.take(phase.name(), step.name(), tree, fingerprint);
           say(commands, "Pristine copy of " + tree + " kept in " + c + " (no source archive or git work tree restores it;"
               + " modes, times and owners kept, " + secs(t0) + ")");
           if (wanted) say(commands, "Clean tree (" + why + "): first attempt, the tree is as before its first build");

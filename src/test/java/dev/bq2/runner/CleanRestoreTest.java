@@ -2,10 +2,13 @@ package dev.bq2.runner;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.bq2.ChildJvm;
 import dev.bq2.state.BuildState;
+import dev.bq2.supervise.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +164,52 @@ class CleanRestoreTest {
     assertTrue(log.contains("Clean tree (definition changed since the last attempt): restored " + tree), log);
     assertEquals(original, TreePackages.snapshot(tree, true));
     assertNotEquals(first, fs.state().attemptFingerprint("p", "pkg"), "the new attempt is recorded");
+  }
+
+  /**
+   * The attempt is recorded before the build: a runner killed (kill -9) during a step's first
+   * build, whose state never got the attempt, still restores the tree from its pristine copy
+   * when the definition then changes.
+   */
+  @Test
+  @Timeout(120)
+  void aRunnerKilledDuringTheFirstAttemptStillRestoresTheTreeWhenTheDefinitionChanges() throws Exception {
+    Path tree = Files.createDirectories(dir.resolve("src/pkg"));
+    Path started = dir.resolve("started");
+    Path gate = dir.resolve("gate");
+    // Each build leaves its own trace (built.txt, as an object file would), then waits for the gate.
+    Files.writeString(tree.resolve("Makefile.bq2"), "all:\n"
+        + "\techo \"$(CFLAGS)\" >> built.txt\n"
+        + "\techo $$$$ > " + started + ".tmp && mv " + started + ".tmp " + started
+        + " && while [ ! -e " + gate + " ]; do sleep 0.05; done\n"
+        + "install:\n\t@:\n");
+    Map<String, String> original = TreePackages.snapshot(tree, true);
+    TreePackages.plan(fs.root, "p", TreePackages.step("pkg", "makefile-classic", tree, Map.of("CFLAGS", "-O2"), false));
+
+    ChildJvm runner = ChildJvm.start(dir, dir.resolve("runner-1"), "sysroot-runner", "--rootfs", fs.root.toString(),
+        "--jobs", "1");
+    ChildJvm.await("the first build to start", Duration.ofSeconds(60),
+        () -> Files.exists(started) || !runner.process.isAlive());
+    assertTrue(runner.process.isAlive(), runner.toString());
+    TreePackages.sh(dir, "kill", "-9", Long.toString(runner.process.pid()));
+    assertEquals(137, runner.waitFor(Duration.ofSeconds(30)));
+    // The build's own process group outlives the runner: stop it too, as a reboot would.
+    long shell = Long.parseLong(Files.readString(started).trim());
+    long group = ProcStat.read(shell).orElseThrow().pgrp();
+    TreePackages.sh(dir, "kill", "-9", "--", "-" + group);
+    ChildJvm.await("the killed build's group to be gone", Duration.ofSeconds(30), () -> ProcStat.groupMembers(group).isEmpty());
+    assertEquals("-O2\n", Files.readString(tree.resolve("built.txt")), "the first attempt built");
+
+    Files.writeString(gate, "");
+    fs.writeOverrides("{\"phases\": {\"p\": {\"steps\": {\"pkg\": {\"env\": {\"CFLAGS\": \"-O1\"}}}}}}");
+    TestRootfs.Result r = fs.runner("--jobs", "1");
+    assertEquals(0, r.exit(), r.toString());
+    String log = newestLog();
+    assertTrue(log.contains("Clean tree (definition changed since the last attempt): restored " + tree), log);
+    assertEquals("-O1\n", Files.readString(tree.resolve("built.txt")), "built from the tree as it was before the first attempt");
+    Files.delete(tree.resolve("built.txt"));
+    assertEquals(original, TreePackages.snapshot(tree, true));
+    assertFalse(Files.exists(fs.layout.pristineDir()), "the copy went when the step completed");
   }
 
   @Test

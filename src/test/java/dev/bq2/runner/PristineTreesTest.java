@@ -28,7 +28,7 @@ class PristineTreesTest {
   void aSmallTreeIsCopiedInProcessWithEverythingCpWouldKeep() throws Exception {
     Path tree = sample(dir.resolve("small"), 3);
     assertTrue(PristineTrees.small(tree), "a few small files are copied in-process");
-    Path copy = new PristineTrees(dir.resolve("pristine")).take("p", "s", tree);
+    Path copy = new PristineTrees(dir.resolve("pristine")).take("p", "s", tree, null);
     assertSameTree(tree, copy);
   }
 
@@ -36,7 +36,7 @@ class PristineTreesTest {
   void aBigTreeOrOneWithAFifoGoesToCpAndComesOutTheSame() throws Exception {
     Path big = sample(dir.resolve("big"), PristineTrees.IN_PROCESS_MAX_ENTRIES + 1);
     assertFalse(PristineTrees.small(big), "more entries than the in-process bound");
-    assertSameTree(big, new PristineTrees(dir.resolve("pristine")).take("p", "big", big));
+    assertSameTree(big, new PristineTrees(dir.resolve("pristine")).take("p", "big", big, null));
 
     Path fifo = sample(dir.resolve("fifo"), 2);
     Process mk = new ProcessBuilder("mkfifo", fifo.resolve("pipe").toString()).start();
