@@ -11,6 +11,7 @@ import dev.bq2.runner.RunLog;
 import dev.bq2.runner.RunOptions;
 import dev.bq2.runner.Runner;
 import dev.bq2.runner.Selection;
+import dev.bq2.runner.strategy.Strategies;
 import dev.bq2.rootfs.RootfsLayout;
 import dev.bq2.state.Status;
 import dev.bq2.state.StatusCache;
@@ -112,7 +113,8 @@ public class SysrootRunnerCommand implements Callable<Integer> {
           binds.stream().map(Bind::parse).toList());
       // Only a dry run: the autopilot reads a real run's markers, whatever LOG_LEVEL it inherits.
       boolean logLines = !(dryRun && "NONE".equalsIgnoreCase(System.getenv("LOG_LEVEL")));
-      int rc = new Runner(options, new RunLog(spec.commandLine().getOut(), logLines), interrupts, policy).run();
+      int rc = new Runner(options, new RunLog(spec.commandLine().getOut(), logLines), interrupts, policy,
+          Strategies.catalog()).run();
       if (!dryRun && !noResume && !noOverrides) keepStatus(options.layout());
       return rc;
     } catch (Bq2Exception e) {

@@ -14,8 +14,6 @@ import dev.bq2.redact.Redactor;
 import dev.bq2.report.FailureReport;
 import dev.bq2.report.ReportFiles;
 import dev.bq2.rootfs.RootfsLayout;
-import dev.bq2.runner.strategy.Patches;
-import dev.bq2.runner.strategy.Strategies;
 import dev.bq2.state.BuildState;
 import dev.bq2.state.FailureRef;
 import dev.bq2.state.Fingerprints;
@@ -51,13 +49,17 @@ public final class Runner {
   private final Interrupts interrupts;
   private final NamespacePolicy namespaces;
   private final StateStore store;
+  private final Strategy.Catalog strategies;
   private BuildState state;
   private BuildPlan resolved;
   private final PristineTrees pristine;
   private TreeRestore trees;
 
-  public Runner(RunOptions options, RunLog log, Interrupts interrupts, NamespacePolicy namespaces) {
+  /** @param strategies the strategies steps name (`runner.strategy.Strategies.catalog()`) */
+  public Runner(RunOptions options, RunLog log, Interrupts interrupts, NamespacePolicy namespaces,
+      Strategy.Catalog strategies) {
     this.o = options;
+    this.strategies = strategies;
     this.log = log;
     this.interrupts = interrupts;
     this.namespaces = namespaces;
@@ -65,8 +67,9 @@ public final class Runner {
     this.pristine = new PristineTrees(options.layout().pristineDir());
   }
 
-  public Runner(RunOptions options, RunLog log, Interrupts interrupts) {
-    this(options, log, interrupts, NamespacePolicy.of(options.namespaceMode(), options.layout().rootfs(), List.of()));
+  public Runner(RunOptions options, RunLog log, Interrupts interrupts, Strategy.Catalog strategies) {
+    this(options, log, interrupts, NamespacePolicy.of(options.namespaceMode(), options.layout().rootfs(), List.of()),
+        strategies);
   }
 
   /** One `{"phase": ..., "step": ...}` object of the dry-run output (docs/formats.md#upstream-formats). */
@@ -259,9 +262,9 @@ public final class Runner {
         throw new StepFailedException("Workdir " + cwd + " of step " + phase.name() + "/" + step.name()
             + " does not exist; create it (an earlier extract step usually does) or fix workdir in the plan or overrides");
       }
-      Strategy strategy = Strategies.find(step.strategy()).orElseThrow(() -> new StepFailedException(
+      Strategy strategy = strategies.find(step.strategy()).orElseThrow(() -> new StepFailedException(
           "Unknown build strategy " + step.strategy() + " in step " + phase.name() + "/" + step.name()
-              + "; known strategies: " + String.join(", ", Strategies.names())));
+              + "; known strategies: " + String.join(", ", strategies.names())));
       Map<String, String> stepEnv = stepEnv(phase, step);
       Map<String, String> env = new LinkedHashMap<>(System.getenv());
       env.putAll(stepEnv);

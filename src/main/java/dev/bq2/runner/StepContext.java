@@ -41,4 +41,13 @@ public record StepContext(
     this(phase, step, cwd, env, stepEnv, installPrefix, destdir, jobs, resume, cacheDir, commands, null,
         step.isCleanBuild());
   }
+
+  /**
+   * A plan path as the existing tool sees it after its chdir into the workdir (a JVM cannot
+   * chdir, so it is resolved against {@link #cwd}), mapped to the host under a rootfs.
+   */
+  public Path resolve(String path) {
+    if (view != null) return view.hostPath(path, cwd);
+    return cwd.resolve(path).normalize();
+  }
 }

@@ -4,7 +4,6 @@ import dev.bq2.plan.BuildPhase;
 import dev.bq2.plan.BuildPlan;
 import dev.bq2.plan.BuildStep;
 import dev.bq2.plan.ExtractSpec;
-import dev.bq2.runner.strategy.Trees;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -12,6 +12,7 @@ import dev.bq2.runner.NamespaceMode;
 import dev.bq2.runner.RunLog;
 import dev.bq2.runner.RunOptions;
 import dev.bq2.runner.Runner;
+import dev.bq2.runner.strategy.Strategies;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ class ProposeShowPromptTest {
         new BuildPhase("p", "d", "host", "/usr", null, Map.of(), List.of(step))))));
     RunOptions o = new RunOptions(layout, "all", List.of(), false, true, true, true, 1, false,
         NamespaceMode.IN_PLACE, false, dir, null, Duration.ofSeconds(2), true);
-    assertEquals(1, new Runner(o, new RunLog(new PrintWriter(new StringWriter())), Interrupts.none()).run());
+    assertEquals(1, new Runner(o, new RunLog(new PrintWriter(new StringWriter())), Interrupts.none(), Strategies.catalog()).run());
     Path report;
     try (Stream<Path> s = Files.list(layout.reportDir())) {
       report = s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();

@@ -17,6 +17,7 @@ import dev.bq2.runner.NamespaceMode;
 import dev.bq2.runner.RunLog;
 import dev.bq2.runner.RunOptions;
 import dev.bq2.runner.Runner;
+import dev.bq2.runner.strategy.Strategies;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -76,7 +77,7 @@ final class RealRunnerRig {
     RunOptions o = new RunOptions(layout, "all", List.of(), false, true, true, true, 2, false,
         NamespaceMode.IN_PLACE, false, dir, null, Duration.ofSeconds(2), true);
     try (PrintWriter w = new PrintWriter(runnerOut, true)) {
-      return new Runner(o, new RunLog(w), Interrupts.none()).run();
+      return new Runner(o, new RunLog(w), Interrupts.none(), Strategies.catalog()).run();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.bq2.runner.strategy;
 
+import dev.bq2.runner.Trees;
 import dev.bq2.runner.StepContext;
 import dev.bq2.runner.StepFailedException;
 import dev.bq2.runner.Strategy;

@@ -12,8 +12,7 @@ final class StepPaths {
 
   /** A plan path as the old tool would see it after chdir into the workdir. */
   static Path resolve(StepContext ctx, String path) {
-    if (ctx.view() != null) return ctx.view().hostPath(path, ctx.cwd());
-    return ctx.cwd().resolve(path).normalize();
+    return ctx.resolve(path);
   }
 
   /**

@@ -44,6 +44,23 @@ public final class Strategies {
 
   private Strategies() {}
 
+  private static final Strategy.Catalog CATALOG = new Strategy.Catalog() {
+    @Override
+    public Optional<Strategy> find(String name) {
+      return Strategies.find(name);
+    }
+
+    @Override
+    public Set<String> names() {
+      return Strategies.names();
+    }
+  };
+
+  /** The built-in strategies, as the runner takes them. */
+  public static Strategy.Catalog catalog() {
+    return CATALOG;
+  }
+
   public static Optional<Strategy> find(String name) {
     return Optional.ofNullable(BUILT_IN.get(name));
   }

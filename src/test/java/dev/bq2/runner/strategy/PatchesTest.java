@@ -2,6 +2,7 @@ package dev.bq2.runner.strategy;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.bq2.runner.Patches;
 import dev.bq2.runner.StepFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;

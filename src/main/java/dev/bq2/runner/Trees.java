@@ -1,6 +1,5 @@
-package dev.bq2.runner.strategy;
+package dev.bq2.runner;
 
-import dev.bq2.runner.StepFailedException;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

@@ -1,7 +1,5 @@
-package dev.bq2.runner.strategy;
+package dev.bq2.runner;
 
-import dev.bq2.runner.StepContext;
-import dev.bq2.runner.StepFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +31,7 @@ public final class Patches {
   }
 
   private static void apply(StepContext ctx, String patch) throws StepFailedException, InterruptedException {
-    Path file = StepPaths.resolve(ctx, patch);
+    Path file = ctx.resolve(patch);
     if (!Files.isRegularFile(file)) {
       throw new StepFailedException("Missing patch file " + file + " (listed in patches of step "
           + ctx.step().name() + "); fix the path or remove it from the step's patches");
@@ -60,7 +58,7 @@ public final class Patches {
   }
 
   /** `Hunks failed to apply for <file> (Hunk #2 FAILED at 14; ...)` from GNU patch output. */
-  static String describeFailure(String output) {
+  public static String describeFailure(String output) {
     String current = null;
     List<String> failures = new ArrayList<>();
     List<String> files = new ArrayList<>();
