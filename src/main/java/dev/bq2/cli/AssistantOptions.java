@@ -23,7 +23,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * The `--assistant*` flags, as a picocli mixin for the commands that ask assistants (the
@@ -35,8 +38,11 @@ public class AssistantOptions {
   public String assistant;
 
   @Option(names = "--assistant-command", paramLabel = "CMD",
-      description = "Executable for --assistant command (a name is looked up on PATH): prompt on stdin, proposal JSON on stdout.")
+      description = "Executable for --assistant command, which it implies (a name is looked up on PATH): prompt on stdin, proposal JSON on stdout.")
   public Path command;
+
+  /** The command this mixin is part of: which options were given on its command line. */
+  @Spec(Spec.Target.MIXEE) CommandSpec mixee;
 
   @Option(names = "--assistant-binary", paramLabel = "PATH",
       description = "The codex/claude executable (default: found on PATH, else in the project's tools/assistants/node_modules/.bin).")
@@ -126,7 +132,7 @@ public class AssistantOptions {
    * executable is for here.
    */
   Optional<String> chosen(String commandUse) {
-    String name = assistant;
+    String name = name();
     if (name.equals("rules")) return Optional.empty();
     if (name.equals("auto")) return Assistants.detect(System.getenv("PATH"));
     if (!Assistants.NAMES.contains(name)) {
@@ -145,6 +151,7 @@ public class AssistantOptions {
    * finds on PATH, or none). A missing or broken one is one line saying how to install it, exit 2.
    */
   public Optional<InstalledCli.Found> checkInstalled() throws InterruptedException {
+    String assistant = name();
     if (assistant.equals("rules") || assistant.equals("auto")) return Optional.empty();
     chosen("prompt on stdin, proposal JSON on stdout");
     if (assistant.equals("command")) {
@@ -159,6 +166,30 @@ public class AssistantOptions {
           + ", the version bq2 is tested with; if its calls fail, update it: " + InstalledCli.INSTALL.get(assistant));
     }
     return Optional.of(found);
+  }
+
+  /**
+   * The assistant to use: `--assistant`, except that `--assistant-command` implies `command`
+   * (it was ignored otherwise). Given on the command line it wins over an `assistant` from the
+   * config file; from the config file it only replaces `auto`, so a config may keep a command
+   * for the days `--assistant command` is asked for. Both options on the command line with
+   * another assistant is a usage error (exit 2) naming both.
+   */
+  String name() {
+    if (command == null || assistant.equals("command")) return assistant;
+    boolean nameGiven = given("--assistant");
+    if (nameGiven && given("--assistant-command")) {
+      throw Bq2Exception.badInput("--assistant " + assistant + " conflicts with --assistant-command " + command
+          + " (which implies --assistant command); drop one of the two");
+    }
+    if (nameGiven) return assistant; // the config file's command is for `--assistant command`
+    return given("--assistant-command") || assistant.equals("auto") ? "command" : assistant;
+  }
+
+  /** Whether {@code option} was given on the command line (not taken from the config file or a default). */
+  private boolean given(String option) {
+    ParseResult r = mixee == null ? null : mixee.commandLine().getParseResult();
+    return r != null && r.hasMatchedOption(option);
   }
 
   /** The codex/claude executable: as checked, else `--assistant-binary`, else null (the name on PATH). */

@@ -158,4 +158,55 @@ class AssistantCheckTest {
     assertFalse(Files.exists(marker), "./yes ran");
     assertFalse(Files.exists(rootfs.resolve("var/lib/sysroot-build-logs/autopilot.lock")), "no autopilot started");
   }
+
+  /**
+   * `--assistant-command` implies `--assistant command` (it was silently ignored without it), also
+   * over an `assistant` from the config file; given with another `--assistant` it is one line, exit 2.
+   */
+  @Test
+  @Timeout(300)
+  void anAssistantCommandAloneImpliesCommandAndAnotherAssistantBesideItIsOneLine() throws Exception {
+    setUp("echo the package needs BQ2_OK; test -n \\\"$BQ2_OK\\\"");
+    assertEquals(1, bq2("/usr/bin:/bin", "sysroot-runner", "--rootfs", rootfs.toString()).exit());
+    Path report;
+    try (var s = Files.list(rootfs.resolve("var/lib/sysroot-build-reports"))) {
+      report = s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    Path bin = dir.resolve("my-bin");
+    Path prompt = dir.resolve("prompt.txt");
+    script(bin.resolve("my-proposer"), "cat > " + prompt + "\n"
+        + "echo '{\"phase\":\"only\",\"step\":\"touch\",\"configure_flags_add\":[],\"env\":{\"BQ2_OK\":\"1\"},"
+        + "\"patches_add\":[],\"build_dir\":null,\"clean_build\":null,\"rationale\":\"the package asks for BQ2_OK\",\"escalate\":false}'");
+    String path = bin + ":/usr/bin:/bin"; // no codex or claude: `auto` alone would find no assistant
+
+    Bq2Child.Result r = bq2(path, "propose", "--report", report.toString(), "--rootfs", rootfs.toString(),
+        "--assistant-command", "my-proposer", "--json");
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals("command", Json.MAPPER.readTree(r.out()).get("proposer").asText(), r.toString());
+    assertTrue(Files.readString(prompt).contains("the package needs BQ2_OK"), "my-proposer got the prompt");
+
+    // The command line wins over the config file's assistant.
+    Path config = dir.resolve("bq2.properties");
+    Files.writeString(config, "assistant=codex\n");
+    Files.delete(prompt);
+    r = Bq2Child.runJvm(List.of("-Dbq2.home=" + project), cwd, Map.of("PATH", path, "BQ2_CONFIG", config.toString()), null,
+        "propose", "--report", report.toString(), "--rootfs", rootfs.toString(), "--assistant-command", "my-proposer", "--json");
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals("command", Json.MAPPER.readTree(r.out()).get("proposer").asText(), r.toString());
+    Files.delete(prompt);
+
+    for (String[] cmd : List.of(
+        new String[] {"propose", "--report", report.toString(), "--rootfs", rootfs.toString()},
+        new String[] {"iterate", "--rootfs", rootfs.toString()})) {
+      List<String> args = new java.util.ArrayList<>(List.of(cmd));
+      args.addAll(List.of("--assistant", "codex", "--assistant-command", "my-proposer"));
+      r = bq2(path, args.toArray(String[]::new));
+      assertEquals(2, r.exit(), r.toString());
+      assertEquals("bq2: --assistant codex conflicts with --assistant-command my-proposer (which implies --assistant"
+          + " command); drop one of the two\n", r.err());
+      assertEquals("", r.out());
+      assertFalse(Files.exists(prompt), "my-proposer ran");
+    }
+    assertFalse(Files.exists(rootfs.resolve("var/lib/sysroot-build-logs/autopilot.lock")), "no autopilot started");
+  }
 }
