@@ -146,10 +146,19 @@ public final class Runner {
         }
       }
     } finally {
-      pristine.pruneEmpty();
+      pruneQuietly();
     }
     log.info("Completed sysroot run in " + RunLog.duration(Duration.between(runStart, Instant.now())));
     return ExitCodes.OK;
+  }
+
+  /** The pristine store's leftovers go before the runner exits, an interrupted wait included. */
+  private void pruneQuietly() {
+    try {
+      pristine.pruneEmpty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

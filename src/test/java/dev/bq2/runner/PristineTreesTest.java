@@ -44,6 +44,32 @@ class PristineTreesTest {
     assertFalse(PristineTrees.small(fifo), "a fifo is left to cp");
   }
 
+  /**
+   * A completed step's copy is gone for {@link PristineTrees#copyOf} at once (renamed aside,
+   * deleted in the background); after {@link PristineTrees#pruneEmpty} nothing is left, not even
+   * what a killed runner had set aside.
+   */
+  @Test
+  void removedCopiesGoAtOnceAndTheStoreIsEmptyAfterPruning() throws Exception {
+    Path tree = sample(dir.resolve("tree"), 3);
+    Path store = dir.resolve("pristine");
+    PristineTrees p = new PristineTrees(store);
+    p.take("p", "a", tree, "fp-a");
+    p.take("q", "b", tree, "fp-b");
+    assertEquals("fp-a", p.attemptOf("p", "a", tree));
+    Path leftover = Files.createDirectories(store.resolve(PristineTrees.TRASH_PREFIX + "1-1/tree/src"));
+    Files.writeString(leftover.resolve("x.c"), "int x;\n");
+
+    p.remove("p", "a");
+    assertTrue(p.copyOf("p", "a", tree).isEmpty(), "no copy once removed");
+    assertTrue(p.copyOf("q", "b", tree).isPresent(), "the other step's copy stays");
+    assertEquals(null, p.attemptOf("p", "a", tree));
+    p.remove("q", "b");
+    p.pruneEmpty();
+    assertFalse(Files.exists(store), "the store is gone: " + (Files.exists(store) ? Files.list(store).toList() : ""));
+    assertTrue(Files.isRegularFile(tree.resolve("configure")));
+  }
+
   /** Files with modes, old mtimes and another owner, a folder likewise, a symlink. */
   private static Path sample(Path root, int files) throws Exception {
     Path sub = Files.createDirectories(root.resolve("src/sub"));
