@@ -13,11 +13,13 @@ import java.util.List;
  * @param jobId the engine's job id (Slurm: what `sbatch --parsable` printed, cluster suffix cut)
  * @param submitted UTC ISO-8601 time of the submission
  * @param options the iterate options given to `fleet submit`, verbatim, passed to `bq2 iterate`
+ * @param jobOptions what the job asked of the batch system (partition, cpus, …); null when nothing
  * @param log absolute path of the job's output file (in the rootfs's log folder)
  * @param resubmittedFrom the job id this one replaces, null for a first submission
  */
-@JsonPropertyOrder({"rootfs", "name", "job_id", "submitted", "options", "log", "resubmitted_from"})
-public record FleetBuild(String rootfs, String name, String jobId, String submitted, List<String> options, String log,
+@JsonPropertyOrder({"rootfs", "name", "job_id", "submitted", "options", "job_options", "log", "resubmitted_from"})
+public record FleetBuild(String rootfs, String name, String jobId, String submitted, List<String> options,
+    JobOptions jobOptions, String log,
     String resubmittedFrom) {
 
   public FleetBuild {

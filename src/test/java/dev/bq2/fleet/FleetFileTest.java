@@ -17,14 +17,15 @@ class FleetFileTest {
   @Test
   void writesTheDocumentedKeysAndReadsThemBack() throws Exception {
     FleetFile f = new FleetFile(dir.resolve("bq2-fleet.json"));
-    FleetBuild a = new FleetBuild("/r/a", "bq2-a", "12", "2026-11-30T04:00:00Z", List.of("--assistant", "none"), "/r/a/log/fleet-12.out", null);
-    FleetBuild a2 = new FleetBuild("/r/a", "bq2-a", "14", "2026-11-30T05:00:00Z", List.of(), "/r/a/log/fleet-14.out", "12");
-    FleetBuild b = new FleetBuild("/r/b", "bq2-b", "13", "2026-11-30T04:00:01Z", List.of(), "/r/b/log/fleet-13.out", null);
+    FleetBuild a = new FleetBuild("/r/a", "bq2-a", "12", "2026-11-30T04:00:00Z", List.of("--assistant", "none"), new JobOptions("debug", 2, null, null, null), "/r/a/log/fleet-12.out", null);
+    FleetBuild a2 = new FleetBuild("/r/a", "bq2-a", "14", "2026-11-30T05:00:00Z", List.of(), null, "/r/a/log/fleet-14.out", "12");
+    FleetBuild b = new FleetBuild("/r/b", "bq2-b", "13", "2026-11-30T04:00:01Z", List.of(), null, "/r/b/log/fleet-13.out", null);
     f.update("slurm", r -> r.with(a).with(b));
     f.update("slurm", r -> r.with(a2));
     String text = Files.readString(f.path());
     assertTrue(text.contains("\"version\": 1") && text.contains("\"engine\": \"slurm\"") && text.contains("\"job_id\": \"12\"")
-        && text.contains("\"resubmitted_from\": \"12\"") && text.contains("\"options\": ["), text);
+        && text.contains("\"resubmitted_from\": \"12\"") && text.contains("\"options\": [")
+        && text.contains("\"job_options\": {\n        \"partition\": \"debug\",\n        \"cpus\": 2\n      }"), text);
     FleetRecord back = f.readExisting();
     assertEquals(3, back.builds().size());
     assertEquals(List.of(a2, b), back.current(), "the newest job per rootfs, in first-submitted order");
