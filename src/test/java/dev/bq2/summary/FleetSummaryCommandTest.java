@@ -64,8 +64,8 @@ class FleetSummaryCommandTest {
         .with(build(a, "100", null, "--repo", a.resolve("repo").toString(), "--jobs", "1"))
         .with(build(b, "101", null, "--jobs", "1"))
         .with(build(c, "102", null, "--repo", "c/repo", "--max-iterations", "1", "--jobs", "1"))
-        .with(new FleetBuild(gone.toString(), "bq2-gone", "103", "2026-11-30T01:00:00Z", List.of(), gone + "/x.out", null))
-        .with(new FleetBuild(broken.toString(), "bq2-broken", "104", "2026-11-30T01:00:00Z", List.of(), broken + "/x.out", null))
+        .with(new FleetBuild(gone.toString(), "bq2-gone", "103", "2026-11-30T01:00:00Z", List.of(), null, gone + "/x.out", null))
+        .with(new FleetBuild(broken.toString(), "bq2-broken", "104", "2026-11-30T01:00:00Z", List.of(), null, broken + "/x.out", null))
         .with(build(a, "105", "100", "--repo", a.resolve("repo").toString(), "--jobs", "1")));
 
     InProcessCli.Result r = InProcessCli.run("fleet", "summary", "--fleet", fleet.path().toString());
@@ -179,7 +179,7 @@ class FleetSummaryCommandTest {
 
   private static FleetBuild build(Path demo, String job, String from, String... options) {
     Path rootfs = demo.resolve("rootfs");
-    return new FleetBuild(rootfs.toString(), "bq2-" + demo.getFileName(), job, "2026-11-30T01:00:00Z", List.of(options),
+    return new FleetBuild(rootfs.toString(), "bq2-" + demo.getFileName(), job, "2026-11-30T01:00:00Z", List.of(options), null,
         rootfs.resolve("var/lib/sysroot-build-logs/fleet-" + job + ".out").toString(), from);
   }
 
