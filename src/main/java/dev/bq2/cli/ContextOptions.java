@@ -30,7 +30,12 @@ public class ContextOptions {
   String statusCommand;
 
   public Context detect() {
-    return new ContextDetector().fsRoot(fsRoot).rootfs(rootfs).repo(repo).runner(runner)
+    return detect(null);
+  }
+
+  /** Relative paths resolved against {@code cwd} (the folder a batch job started in), or ours when null. */
+  public Context detect(Path cwd) {
+    return new ContextDetector().cwd(cwd).fsRoot(fsRoot).rootfs(rootfs).repo(repo).runner(runner)
         .statusCommand(statusCommand).detect();
   }
 }

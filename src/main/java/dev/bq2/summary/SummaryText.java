@@ -2,6 +2,7 @@ package dev.bq2.summary;
 
 import dev.bq2.Durations;
 import dev.bq2.TerminalText;
+import dev.bq2.rootfs.PhaseStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,67 +26,104 @@ public final class SummaryText {
   public static String render(MorningSummary s) {
     Instant since = Instant.parse(s.since());
     Instant until = Instant.parse(s.until());
-    DateTimeFormatter clock = DateTimeFormatter.ofPattern(Duration.between(since, until).toHours() <= 24 ? "HH:mm:ss'Z'" : "MM-dd HH:mm'Z'")
-        .withZone(ZoneOffset.UTC);
+    DateTimeFormatter clock = clock(since, until);
     StringBuilder b = new StringBuilder();
     b.append("bq2 summary since ").append(s.since()).append(" (").append(s.period()).append(") for ").append(s.rootfs()).append('\n');
     b.append("  ").append(s.sessions().isEmpty() ? "no session had events in this period" : count(s.sessions().size(), "session"))
         .append(" in ").append(s.sessionsDir())
         // The journals live in the builder repo when iterate had one: say how to point there.
         .append(s.sessions().isEmpty() ? " (journals elsewhere? name them with --repo or --session-dir)" : "").append('\n');
-    b.append("now:  ").append(s.now() == null ? "nothing runs" : one(s.now())).append('\n');
-    b.append("plan: ").append(s.statusError() != null ? "unknown (" + one(s.statusError()) + ")"
-        : "complete".equals(s.nextPhase()) ? "complete" : "next_phase " + s.nextPhase()
-            + (s.nextStep() == null ? "" : ", next step " + s.nextStep())).append('\n');
+    b.append("now:  ").append(now(s)).append('\n');
+    b.append("plan: ").append(plan(s)).append('\n');
 
-    b.append("\nphases completed: ").append(s.phasesCompleted().isEmpty() ? "none" : s.phasesCompleted().size()).append('\n');
+    sections(b, s, clock, "", "\n");
+    return b.toString();
+  }
+
+  /**
+   * What happened and what to do, each section under {@code indent}, sections separated by
+   * {@code gap}: the whole of `bq2 summary` after its header, and one rootfs's block of
+   * `bq2 fleet summary` ({@link FleetSummaryText}).
+   */
+  static void sections(StringBuilder b, MorningSummary s, DateTimeFormatter clock, String indent, String gap) {
+    String in = indent + "  ";
+    b.append(gap).append(indent).append("phases completed: ").append(s.phasesCompleted().isEmpty() ? "none" : s.phasesCompleted().size()).append('\n');
     for (MorningSummary.PhaseDone p : s.phasesCompleted()) {
-      b.append("  ").append(at(p.at(), clock)).append("  ").append(p.phase()).append(": ")
+      b.append(in).append(at(p.at(), clock)).append("  ").append(p.phase()).append(": ")
           .append(count(p.runnerLaunches(), "runner launch")).append(", ").append(count(p.deltasApplied(), "delta")).append(" applied\n");
     }
 
     Map<String, Long> outcomes = s.failures().stream()
         .collect(Collectors.groupingBy(MorningSummary.Failure::outcome, TreeMap::new, Collectors.counting()));
-    b.append("\nfailures seen: ").append(s.failures().isEmpty() ? "none" : s.failures().size() + " ("
-        + outcomes.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")) + ")").append('\n');
+    b.append(gap).append(indent).append("failures seen: ").append(s.failures().isEmpty() ? "none" : s.failures().size() + " ("
+        + outcomes(outcomes) + ")").append('\n');
     for (MorningSummary.Failure f : s.failures()) {
-      b.append("  ").append(at(f.at(), clock)).append("  ").append(f.phase()).append('/').append(f.step())
+      b.append(in).append(at(f.at(), clock)).append("  ").append(f.phase()).append('/').append(f.step())
           .append(f.failureClass() == null ? "" : " (" + f.failureClass() + ")").append(" → ").append(f.outcome())
           .append(f.delta() == null ? "" : " (delta #" + f.delta() + " by " + f.proposer() + ")").append('\n')
-          .append("      ").append(one(f.cause())).append('\n');
+          .append(in).append("    ").append(one(f.cause())).append('\n');
     }
 
     long fresh = s.deltasInForce().stream().filter(MorningSummary.DeltaInForce::appliedInPeriod).count();
-    b.append("\ndeltas in force: ").append(s.deltasInForce().isEmpty() ? "none" : s.deltasInForce().size() + " ("
+    b.append(gap).append(indent).append("deltas in force: ").append(s.deltasInForce().isEmpty() ? "none" : s.deltasInForce().size() + " ("
         + fresh + " applied in this period)").append('\n');
     for (MorningSummary.DeltaInForce d : s.deltasInForce()) {
-      b.append("  #").append(d.number()).append(' ').append(d.phase()).append(d.step() == null ? "" : "/" + d.step())
-          .append(": ").append(one(d.change())).append("\n      ").append(d.rule() == null ? "by " + d.proposer() : "rule " + d.rule())
+      b.append(in).append('#').append(d.number()).append(' ').append(d.phase()).append(d.step() == null ? "" : "/" + d.step())
+          .append(": ").append(one(d.change())).append('\n').append(in).append("    ").append(d.rule() == null ? "by " + d.proposer() : "rule " + d.rule())
           .append(", ").append(d.outcome()).append(d.appliedInPeriod() ? ", new" : "").append('\n');
     }
 
-    b.append("\nescalated: ").append(s.escalated().isEmpty() ? "none" : s.escalated().size()).append('\n');
+    b.append(gap).append(indent).append("escalated: ").append(s.escalated().isEmpty() ? "none" : s.escalated().size()).append('\n');
     for (MorningSummary.Escalation e : s.escalated()) {
-      b.append("  ").append(at(e.at(), clock)).append("  ").append(e.phase()).append(e.step() == null ? "" : "/" + e.step())
+      b.append(in).append(at(e.at(), clock)).append("  ").append(e.phase()).append(e.step() == null ? "" : "/" + e.step())
           .append(": ").append(e.what()).append(": ").append(one(e.why())).append('\n');
     }
 
-    b.append("\nnext actions:").append(s.nextActions().isEmpty() ? " none" : "").append('\n');
-    for (String n : s.nextActions()) b.append("  - ").append(whole(n)).append('\n');
+    b.append(gap).append(indent).append("next actions:").append(s.nextActions().isEmpty() ? " none" : "").append('\n');
+    for (String n : s.nextActions()) b.append(in).append("- ").append(whole(n)).append('\n');
 
-    MorningSummary.Assistants a = s.assistants();
-    b.append("\nassistants: ").append(a.attempts() == 0 ? "not called" : count(a.attempts(), "call") + ", "
-        + String.format(Locale.ROOT, "%,d tokens (%,d in, %,d out), $%.4f", a.tokensIn() + a.tokensOut(), a.tokensIn(),
-            a.tokensOut(), a.costUsd())).append('\n');
+    b.append(gap).append(indent).append("assistants: ").append(assistants(s.assistants())).append('\n');
     MorningSummary.Times t = s.time();
-    b.append("time: ").append(duration(t.buildsS())).append(" in builds (").append(count(t.runnerLaunches(), "runner launch"))
-        .append("), ").append(duration(t.proposersS())).append(" in proposers");
+    b.append(indent).append("time: ").append(times(t));
     if (!t.longestSteps().isEmpty()) {
       b.append("; longest steps: ").append(t.longestSteps().stream()
           .map(x -> x.phase() + "/" + x.step() + " " + duration(x.seconds())).collect(Collectors.joining(", ")));
     }
     b.append('\n');
-    return b.toString();
+  }
+
+  static String now(MorningSummary s) {
+    return s.now() == null ? "nothing runs" : one(s.now());
+  }
+
+  /** `complete`, `next_phase P, next step S`, or why it is unknown. */
+  static String plan(MorningSummary s) {
+    return s.statusError() != null ? "unknown (" + one(s.statusError()) + ")"
+        : PhaseStatus.COMPLETE.equals(s.nextPhase()) ? "complete" : "next_phase " + s.nextPhase()
+            + (s.nextStep() == null ? "" : ", next step " + s.nextStep());
+  }
+
+  /** `2 fixed, 1 pending`: failures counted by what became of them. */
+  static String outcomes(Map<String, Long> byOutcome) {
+    return byOutcome.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+  }
+
+  static String assistants(MorningSummary.Assistants a) {
+    return a.attempts() == 0 ? "not called" : count(a.attempts(), "call") + ", "
+        + String.format(Locale.ROOT, "%,d tokens (%,d in, %,d out), $%.4f", a.tokensIn() + a.tokensOut(), a.tokensIn(),
+            a.tokensOut(), a.costUsd());
+  }
+
+  /** `4.1s in builds (7 runner launches), 212ms in proposers`. */
+  static String times(MorningSummary.Times t) {
+    return duration(t.buildsS()) + " in builds (" + count(t.runnerLaunches(), "runner launch") + "), "
+        + duration(t.proposersS()) + " in proposers";
+  }
+
+  /** The clock of a period: times of day for a night, dates too for a longer one. */
+  static DateTimeFormatter clock(Instant since, Instant until) {
+    return DateTimeFormatter.ofPattern(Duration.between(since, until).toHours() <= 24 ? "HH:mm:ss'Z'" : "MM-dd HH:mm'Z'")
+        .withZone(ZoneOffset.UTC);
   }
 
   /** Seconds as people write a duration: `21.3s`, `1h5m`, `412ms`. */
@@ -96,7 +134,7 @@ public final class SummaryText {
         ? Duration.ofMillis(d.toMillis() / 100 * 100) : d);
   }
 
-  private static String at(String time, DateTimeFormatter clock) {
+  static String at(String time, DateTimeFormatter clock) {
     try {
       return clock.format(Instant.parse(time));
     } catch (RuntimeException e) {
@@ -104,17 +142,17 @@ public final class SummaryText {
     }
   }
 
-  private static String count(long n, String what) {
+  static String count(long n, String what) {
     return n + " " + what + (n == 1 ? "" : what.endsWith("h") ? "es" : "s");
   }
 
   /** Our own words (next actions): never cut, still one line and escaped (they quote paths and reasons). */
-  private static String whole(String text) {
+  static String whole(String text) {
     return text == null ? "" : TerminalText.escape(text.strip().replaceAll("\\s*\\R\\s*", " "));
   }
 
   /** One line of at most {@link #LINE} chars, escaped for the terminal. */
-  private static String one(String text) {
+  static String one(String text) {
     if (text == null) return "";
     String line = text.strip().replaceAll("\\s*\\R\\s*", " ");
     if (line.length() > LINE) line = line.substring(0, LINE - 1) + "…";

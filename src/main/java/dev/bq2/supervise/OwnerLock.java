@@ -96,7 +96,8 @@ final class OwnerLock implements AutoCloseable {
   /** "pid N (command C) since T", or that the pid is not known yet. */
   static String describe(LockHolder h, Function<LockHolder, String> extra) {
     if (h == null) return "another process (pid unknown yet)";
-    return "pid " + h.pid() + extra.apply(h) + (h.acquiredAt() == null ? "" : " since " + h.acquiredAt());
+    String host = h.host() == null ? "" : " on " + h.host();
+    return "pid " + h.pid() + extra.apply(h) + host + (h.acquiredAt() == null ? "" : " since " + h.acquiredAt());
   }
 
   static LockHolder readHolder(Path file) {
