@@ -667,7 +667,7 @@ public final class Autopilot {
     Optional<StopRecord> by = StopRecord.read(layout.logDir()).filter(r -> r.stopped(run.record()));
     if (by.isPresent()) return by.get().describe();
     if (terminating) {
-      return "stopped: batch job " + System.getenv("SLURM_JOB_ID") + " is ending (SIGTERM from Slurm: scancel, time limit or node shutdown)";
+      return "stopped: batch job " + System.getenv("SLURM_JOB_ID") + " is ending (SIGTERM from Slurm: scancel, requeue, time limit or node shutdown)";
     }
     Integer code = outcome.exitCode();
     String signal = code == null ? "a signal" : code == ExitCodes.INTERRUPTED ? "SIGINT" : code == ExitCodes.TERMINATED ? "SIGTERM"
@@ -748,7 +748,7 @@ public final class Autopilot {
     if (!asked && j != null) {
       try {
         j.record("stop_requested", currentIteration, target, null, "autopilot terminated by SIGTERM in batch job "
-            + System.getenv("SLURM_JOB_ID") + " (scancel, time limit or node shutdown)", data("job_id", System.getenv("SLURM_JOB_ID")));
+            + System.getenv("SLURM_JOB_ID") + " (scancel, requeue, time limit or node shutdown)", data("job_id", System.getenv("SLURM_JOB_ID")));
       } catch (RuntimeException cannotWrite) {
         // dying anyway
       }

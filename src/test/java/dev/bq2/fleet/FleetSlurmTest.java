@@ -199,6 +199,50 @@ class FleetSlurmTest {
     assertFalse(twice.out().contains("resubmitted as"), "a completed plan is never resubmitted:\n" + twice.out());
   }
 
+  /** `scontrol`, as an administrator (or a node failure, a preemption) would requeue a job. */
+  static void scontrol(String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of("scontrol"));
+    argv.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().putAll(cluster.env());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", argv) + ": " + out);
+  }
+
+  @Test
+  @Timeout(1200)
+  void aRequeuedJobResumesUnderTheSameIdWithoutRebuildingWhatWasDone() throws Exception {
+    Path ctl = dir.resolve("ctl");
+    Path rootfs = waitingRootfs("requeued", ctl);
+    FleetCli.Result s = bq2("fleet", "submit", "--engine", "slurm", "--requeue", "--assistant", "rules", "--fs-root",
+        emptyFsRoot().toString(), rootfs.toString());
+    assertEquals(0, s.exit(), s.toString());
+    String job = jobs(s.out()).get(rootfs.toString());
+    await("s2 building in job " + job, () -> Files.exists(ctl.resolve("s2.runs")));
+    scontrol("requeue", job); // refused for a job submitted without --requeue
+    Files.writeString(ctl.resolve("s2.go"), "");
+    // Slurm holds a requeued job back for two minutes (BeginTime); let it start now.
+    await("job " + job + " back in the queue", () -> {
+      try {
+        JobState st = engine.states(List.of(job)).get(job);
+        return st != null && st.state().equals("PENDING");
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    scontrol("update", "JobId=" + job, "StartTime=now");
+    assertEquals("COMPLETED", awaitEnded(job).state());
+    String out = Files.readString(rootfs.resolve("var/lib/sysroot-build-logs/fleet-" + job + ".out"));
+    assertTrue(out.contains("runner stopped: batch job " + job + " is ending (SIGTERM from Slurm") && out.contains("runner resumed")
+        && out.contains("plan complete"), out);
+    assertEquals(List.of("run"), lines(ctl.resolve("s1.runs")), "s1 was done before the requeue: not built again");
+    assertEquals(List.of("run", "run"), lines(ctl.resolve("s2.runs")));
+    assertEquals(List.of("run"), lines(ctl.resolve("s3.runs")));
+    FleetCli.Result st = bq2("fleet", "status");
+    assertTrue(st.out().contains("bq2-requeued  job " + job + "  COMPLETED") && st.out().contains("next_phase=complete"), st.out());
+  }
+
   @Test
   @Timeout(300)
   void submitRefusesALiveAutopilotAMissingPathAndAnUnknownOptionBeforeSubmittingAnything() throws Exception {
