@@ -221,7 +221,6 @@ class FleetSlurmTest {
     String job = jobs(s.out()).get(rootfs.toString());
     await("s2 building in job " + job, () -> Files.exists(ctl.resolve("s2.runs")));
     scontrol("requeue", job); // refused for a job submitted without --requeue
-    Files.writeString(ctl.resolve("s2.go"), "");
     // Slurm holds a requeued job back for two minutes (BeginTime); let it start now.
     await("job " + job + " back in the queue", () -> {
       try {
@@ -231,6 +230,8 @@ class FleetSlurmTest {
         throw new IllegalStateException(e);
       }
     });
+    // Only now may s2 finish: before, it could have won the race against the requeue's SIGTERM.
+    Files.writeString(ctl.resolve("s2.go"), "");
     scontrol("update", "JobId=" + job, "StartTime=now");
     assertEquals("COMPLETED", awaitEnded(job).state());
     String out = Files.readString(rootfs.resolve("var/lib/sysroot-build-logs/fleet-" + job + ".out"));
