@@ -95,6 +95,18 @@ public final class Autopilot {
   /** The phase being iterated, for a stop journaled from the shutdown hook. */
   private volatile String target;
   private Interruption interruption = Interruption.none();
+  /**
+   * We run in a batch job (Slurm sets SLURM_JOB_ID; `bq2 fleet`). When the job ends (scancel, time
+   * limit) Slurm sends SIGTERM to every process of the job and SIGKILL after its KillWait: a
+   * runner left "building in the background" would be killed mid-write, or escape as an orphan.
+   * So SIGTERM stops the runner cleanly and waits for it ({@link #batchJobEnds}).
+   */
+  private final boolean batchJob = System.getenv("SLURM_JOB_ID") != null;
+  /** Counted down when {@link #run} returns or throws: it has journaled how its runner ended. */
+  private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+  private volatile AutopilotLock held;
+  /** Set when our batch job is ending (SIGTERM): how the runner ends now is no build failure. */
+  private volatile boolean terminating;
 
   public Autopilot(Context ctx, List<Proposer> proposers, IterateOptions opt) {
     this.ctx = ctx;
@@ -119,11 +131,12 @@ public final class Autopilot {
   public IterateResult run() throws InterruptedException {
     // `bq2 stop` ends a detached autopilot with SIGTERM when it is not following a runner (an
     // assistant may take minutes): its log and journal still say who stopped it.
-    Thread stopHook = new Thread(this::journalStopRequest, "bq2-stop-request");
+    Thread stopHook = new Thread(batchJob ? this::batchJobEnds : this::journalStopRequest, "bq2-stop-request");
     Runtime.getRuntime().addShutdownHook(stopHook);
     try {
       return runLocked();
     } finally {
+      finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(stopHook);
       } catch (IllegalStateException shuttingDown) {
@@ -135,6 +148,7 @@ public final class Autopilot {
   private IterateResult runLocked() throws InterruptedException {
     interruption.cooperate(true);
     try (AutopilotLock lock = AutopilotLock.acquire(layout.logDir())) {
+      held = lock;
       if (lock.tookOverFrom() != null) {
         out.println("iterate: took over a stale lock from pid " + lock.tookOverFrom().pid());
       }
@@ -261,7 +275,7 @@ public final class Autopilot {
         say("#" + iteration + " " + how + "; starting it again once");
         continue;
       }
-      if (!lastRunStalled && interrupted(outcome, report)) {
+      if (!lastRunStalled && (interrupted(outcome, report) || stopAsked(run))) {
         String how = stoppedHow(run, outcome);
         String step = status.nextStep();
         boolean seenBefore = journal.events().stream()
@@ -454,6 +468,7 @@ public final class Autopilot {
   private RunOutcome followTellingWhatAnInterruptLeaves(SupervisedRun run, int iteration) throws InterruptedException {
     long pid = run.record().pid();
     Thread hint = new Thread(() -> {
+      if (batchJob) return; // the runner does not go on: batchJobEnds stops it
       out.println();
       out.println("iterate: interrupted; the runner goes on in the background (pid " + pid + ", log "
           + run.record().log() + "). `bq2 iterate` re-attaches to it, `bq2 stop` stops it.");
@@ -632,10 +647,28 @@ public final class Autopilot {
     }
   }
 
+  /**
+   * Someone asked this run to stop (`bq2 stop`, `bq2 fleet cancel`), or our batch job is ending:
+   * whatever the runner reports then is the stop's doing. Slurm signals every process of the
+   * job at once, so a step may die of the SIGTERM and be reported as a failed command (exit 1,
+   * "Command failed (143)") before the runner handles its own SIGTERM.
+   */
+  private boolean stopAsked(SupervisedRun run) {
+    if (terminating) return true;
+    try {
+      return StopRecord.read(layout.logDir()).filter(r -> r.stopped(run.record())).isPresent();
+    } catch (RuntimeException unreadable) {
+      return false;
+    }
+  }
+
   /** `stopped by root (bq2 stop, pid 4242) at …`, or the signal when no `bq2 stop` asked for it. */
   private String stoppedHow(SupervisedRun run, RunOutcome outcome) {
     Optional<StopRecord> by = StopRecord.read(layout.logDir()).filter(r -> r.stopped(run.record()));
     if (by.isPresent()) return by.get().describe();
+    if (terminating) {
+      return "stopped: batch job " + System.getenv("SLURM_JOB_ID") + " is ending (SIGTERM from Slurm: scancel, requeue, time limit or node shutdown)";
+    }
     Integer code = outcome.exitCode();
     String signal = code == null ? "a signal" : code == ExitCodes.INTERRUPTED ? "SIGINT" : code == ExitCodes.TERMINATED ? "SIGTERM"
         : "a signal";
@@ -683,6 +716,45 @@ public final class Autopilot {
       // dying anyway; the line below still reaches the log
     }
     say("autopilot " + r.get().describe() + "; `bq2 iterate` resumes where it was");
+  }
+
+  /** How long a SIGTERM'd batch job waits for its runner, then for our own handling: both within Slurm's KillWait (30 s). */
+  private static final Duration BATCH_STOP_WAIT = Duration.ofSeconds(20);
+  private static final Duration BATCH_JOURNAL_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * Shutdown hook in a batch job (SIGTERM from Slurm: `scancel`, `bq2 fleet cancel`, time
+   * limit). Slurm signalled the runner too; it is stopped here as well (its process group, in
+   * case a process of it did not get the signal) and waited for. Following it, {@link #run} then
+   * journals how it ended (`runner_stopped`, with who cancelled from the stop record) and
+   * releases the lock; if it was not following one (proposing), the stop request is journaled
+   * here and the lock released here.
+   */
+  private void batchJobEnds() {
+    terminating = true;
+    try {
+      Optional<SupervisedRun> live = runner.attach().filter(r -> r.state() == SupervisedRun.State.RUNNING);
+      if (live.isPresent()) {
+        live.get().stop();
+        live.get().await(BATCH_STOP_WAIT);
+      }
+      if (finished.await(BATCH_JOURNAL_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) return;
+    } catch (InterruptedException | RuntimeException e) {
+      // dying anyway: journal what we can below
+    }
+    boolean asked = stopRequest().isPresent();
+    journalStopRequest();
+    Journal j = journal;
+    if (!asked && j != null) {
+      try {
+        j.record("stop_requested", currentIteration, target, null, "autopilot terminated by SIGTERM in batch job "
+            + System.getenv("SLURM_JOB_ID") + " (scancel, requeue, time limit or node shutdown)", data("job_id", System.getenv("SLURM_JOB_ID")));
+      } catch (RuntimeException cannotWrite) {
+        // dying anyway
+      }
+    }
+    AutopilotLock l = held;
+    if (l != null) l.close();
   }
 
   /** True when this session's last runner was stopped (journaled `runner_stopped` after its last start). */

@@ -29,6 +29,8 @@ import picocli.CommandLine.Unmatched;
         "Refused (exit 2, nothing submitted) for a ROOTFS that does not exist or is not writable (it must be on storage every node sees, "
         + "at the same path: NFS, a cluster file system), that has a live job in the fleet file (state from squeue) "
         + "or a live autopilot (named: pid, host, since).",
+        "ITERATE_OPTION: any option of `bq2 iterate` but --rootfs, --all-phases, --detach and --attach; "
+        + "ROOTFS: the rootfs folders, absolute or relative to the current folder (where the jobs start too).",
         "Slurm is used through sbatch --parsable, squeue and sacct with explicit formats, and scancel; "
         + "a missing command is exit 3 naming the Debian packages (slurm-client, slurm-wlm)."})
 public class FleetSubmitCommand implements Callable<Integer> {

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A batch system that runs one job per rootfs, used only through its own command-line tools with
  * their machine formats. Slurm ({@link SlurmEngine}) is the one there is; another (a Kubernetes
- * Job, docs/fleet.md) would answer the same three questions.
+ * Job) would answer the same three questions.
  */
 public interface Engine {
   /** The name recorded in the fleet file (`slurm`). */

@@ -32,6 +32,8 @@ public final class SlurmCluster implements AutoCloseable {
   private final Path conf;
   private final List<Process> daemons = new ArrayList<>();
   private final Thread hook;
+  /** The folder is ours (made by {@link #shared}): removed once the daemons are gone. */
+  private volatile boolean removeDirOnStop;
 
   private SlurmCluster(Path dir) {
     this.dir = dir;
@@ -41,7 +43,10 @@ public final class SlurmCluster implements AutoCloseable {
 
   /** One cluster for the whole test JVM, started on first use and stopped when the JVM exits. */
   public static synchronized SlurmCluster shared() throws IOException, InterruptedException {
-    if (shared == null) shared = start(Files.createTempDirectory("bq2-slurm-"));
+    if (shared == null) {
+      shared = start(Files.createTempDirectory("bq2-slurm-"));
+      shared.removeDirOnStop = true;
+    }
     return shared;
   }
 
@@ -210,6 +215,13 @@ public final class SlurmCluster implements AutoCloseable {
       }
     }
     daemons.clear();
+    if (removeDirOnStop) {
+      try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      } catch (IOException e) {
+        // a leftover temp folder; nothing runs from it any more
+      }
+    }
   }
 
   /**
