@@ -38,11 +38,9 @@ class RunnerKilledTest {
   @Test
   @Timeout(180)
   void aFinishedRunOfThePreviousPhaseCompletesThatPhaseAndTheNextTargetGoesOn() throws Exception {
-    Path rootfs = dir.resolve("rootfs");
-    Path marks = Files.createDirectories(dir.resolve("marks"));
-    Path gate = dir.resolve("gate");
-    RootfsLayout layout = Fixture.plan(rootfs, "one", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
-        Fixture.Step.shell("last", COUNTED_WAIT));
+    GatedStep g = GatedStep.in(dir, "one", "last");
+    Path rootfs = g.rootfs(), marks = g.marks(), gate = g.gate();
+    RootfsLayout layout = g.layout();
     addPhase(layout, "two", "echo two built");
     String[] iterate = iterateArgs(rootfs);
 
@@ -96,11 +94,9 @@ class RunnerKilledTest {
   @Test
   @Timeout(180)
   void aRunnerKilledOnItsOwnIsRerunOnce() throws Exception {
-    Path rootfs = dir.resolve("rootfs");
-    Path marks = Files.createDirectories(dir.resolve("marks"));
-    Path gate = dir.resolve("gate");
-    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
-        Fixture.Step.shell("hog", COUNTED_WAIT));
+    GatedStep g = GatedStep.in(dir, "p", "hog");
+    Path rootfs = g.rootfs(), marks = g.marks(), gate = g.gate();
+    RootfsLayout layout = g.layout();
 
     ChildJvm iterate = ChildJvm.start(dir, dir.resolve("iterate"), iterateArgs(rootfs));
     try {
@@ -133,11 +129,9 @@ class RunnerKilledTest {
   @Test
   @Timeout(180)
   void aRunnerKilledAgainOnTheSameStepStopsForAPerson() throws Exception {
-    Path rootfs = dir.resolve("rootfs");
-    Path marks = Files.createDirectories(dir.resolve("marks"));
-    Path gate = dir.resolve("gate");
-    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
-        Fixture.Step.shell("hog", COUNTED_WAIT));
+    GatedStep g = GatedStep.in(dir, "p", "hog");
+    Path rootfs = g.rootfs(), marks = g.marks(), gate = g.gate();
+    RootfsLayout layout = g.layout();
 
     ChildJvm iterate = ChildJvm.start(dir, dir.resolve("iterate"), iterateArgs(rootfs));
     try {
@@ -158,6 +152,18 @@ class RunnerKilledTest {
     } finally {
       iterate.process.destroyForcibly();
       Files.writeString(gate, "");
+    }
+  }
+
+  /** A rootfs whose one shell step marks each run in {@code marks} ({@link #COUNTED_WAIT}) and waits for {@code gate}. */
+  record GatedStep(Path rootfs, Path marks, Path gate, RootfsLayout layout) {
+    static GatedStep in(Path dir, String phase, String step) throws IOException {
+      Path rootfs = dir.resolve("rootfs");
+      Path marks = Files.createDirectories(dir.resolve("marks"));
+      Path gate = dir.resolve("gate");
+      RootfsLayout layout = Fixture.plan(rootfs, phase, Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
+          Fixture.Step.shell(step, COUNTED_WAIT));
+      return new GatedStep(rootfs, marks, gate, layout);
     }
   }
 

@@ -27,11 +27,9 @@ class RunnerLockTest {
   @Test
   @Timeout(180)
   void aSecondRunnerOnTheSameRootfsIsRefusedNamingTheHolder() throws Exception {
-    Path rootfs = dir.resolve("rootfs");
-    Path marks = Files.createDirectories(dir.resolve("marks"));
-    Path gate = dir.resolve("gate");
-    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
-        Fixture.Step.shell("wait", RunnerKilledTest.COUNTED_WAIT));
+    RunnerKilledTest.GatedStep g = RunnerKilledTest.GatedStep.in(dir, "p", "wait");
+    Path rootfs = g.rootfs(), marks = g.marks(), gate = g.gate();
+    RootfsLayout layout = g.layout();
     String[] runner = {"sysroot-runner", "--rootfs", rootfs.toString()};
 
     ChildJvm first = ChildJvm.start(dir, dir.resolve("runner-1"), runner);
@@ -67,11 +65,9 @@ class RunnerLockTest {
   @Test
   @Timeout(180)
   void aManualRunnerWhileIterateRunsIsRefusedAndIterateGoesOn() throws Exception {
-    Path rootfs = dir.resolve("rootfs");
-    Path marks = Files.createDirectories(dir.resolve("marks"));
-    Path gate = dir.resolve("gate");
-    RootfsLayout layout = Fixture.plan(rootfs, "p", Map.of("MARKS", marks.toString(), "GATE", gate.toString()),
-        Fixture.Step.shell("wait", RunnerKilledTest.COUNTED_WAIT));
+    RunnerKilledTest.GatedStep g = RunnerKilledTest.GatedStep.in(dir, "p", "wait");
+    Path rootfs = g.rootfs(), marks = g.marks(), gate = g.gate();
+    RootfsLayout layout = g.layout();
 
     ChildJvm iterate = ChildJvm.start(dir, dir.resolve("iterate"), RunnerKilledTest.iterateArgs(rootfs));
     try {

@@ -118,23 +118,31 @@ class AssistantCheckTest {
     assertTrue(r.out().contains("assistant: codex codex-cli "), r.toString());
   }
 
-  @Test
-  @Timeout(300)
-  void anAssistantCommandIsLookedUpOnPathNeverInTheCurrentFolder() throws Exception {
+  /** A rootfs whose step fails until BQ2_OK is set, run once by a real runner: its failure report. */
+  Path failingStepReport() throws Exception {
     setUp("echo the package needs BQ2_OK; test -n \\\"$BQ2_OK\\\"");
     Bq2Child.Result run = bq2("/usr/bin:/bin", "sysroot-runner", "--rootfs", rootfs.toString());
     assertEquals(1, run.exit(), run.toString());
-    Path report;
     try (var s = Files.list(rootfs.resolve("var/lib/sysroot-build-reports"))) {
-      report = s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+      return s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
     }
+  }
 
+  /** A command assistant that keeps its prompt in {@code prompt} and proposes BQ2_OK=1. */
+  static void proposer(Path file, Path prompt) throws Exception {
+    script(file, "cat > " + prompt + "\n"
+        + "echo '{\"phase\":\"only\",\"step\":\"touch\",\"configure_flags_add\":[],\"env\":{\"BQ2_OK\":\"1\"},"
+        + "\"patches_add\":[],\"build_dir\":null,\"clean_build\":null,\"rationale\":\"the package asks for BQ2_OK\",\"escalate\":false}'");
+  }
+
+  @Test
+  @Timeout(300)
+  void anAssistantCommandIsLookedUpOnPathNeverInTheCurrentFolder() throws Exception {
+    Path report = failingStepReport();
     // A script on PATH, named without a path: it is the one that answers.
     Path bin = dir.resolve("my-bin");
     Path prompt = dir.resolve("prompt.txt");
-    script(bin.resolve("my-proposer"), "cat > " + prompt + "\n"
-        + "echo '{\"phase\":\"only\",\"step\":\"touch\",\"configure_flags_add\":[],\"env\":{\"BQ2_OK\":\"1\"},"
-        + "\"patches_add\":[],\"build_dir\":null,\"clean_build\":null,\"rationale\":\"the package asks for BQ2_OK\",\"escalate\":false}'");
+    proposer(bin.resolve("my-proposer"), prompt);
     Bq2Child.Result r = bq2(bin + ":/usr/bin:/bin", "propose", "--report", report.toString(), "--rootfs", rootfs.toString(),
         "--assistant", "command", "--assistant-command", "my-proposer", "--json");
     JsonNode j = Json.MAPPER.readTree(r.out());
@@ -166,17 +174,10 @@ class AssistantCheckTest {
   @Test
   @Timeout(300)
   void anAssistantCommandAloneImpliesCommandAndAnotherAssistantBesideItIsOneLine() throws Exception {
-    setUp("echo the package needs BQ2_OK; test -n \\\"$BQ2_OK\\\"");
-    assertEquals(1, bq2("/usr/bin:/bin", "sysroot-runner", "--rootfs", rootfs.toString()).exit());
-    Path report;
-    try (var s = Files.list(rootfs.resolve("var/lib/sysroot-build-reports"))) {
-      report = s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
-    }
+    Path report = failingStepReport();
     Path bin = dir.resolve("my-bin");
     Path prompt = dir.resolve("prompt.txt");
-    script(bin.resolve("my-proposer"), "cat > " + prompt + "\n"
-        + "echo '{\"phase\":\"only\",\"step\":\"touch\",\"configure_flags_add\":[],\"env\":{\"BQ2_OK\":\"1\"},"
-        + "\"patches_add\":[],\"build_dir\":null,\"clean_build\":null,\"rationale\":\"the package asks for BQ2_OK\",\"escalate\":false}'");
+    proposer(bin.resolve("my-proposer"), prompt);
     String path = bin + ":/usr/bin:/bin"; // no codex or claude: `auto` alone would find no assistant
 
     Bq2Child.Result r = bq2(path, "propose", "--report", report.toString(), "--rootfs", rootfs.toString(),

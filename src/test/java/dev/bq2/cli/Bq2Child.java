@@ -28,6 +28,11 @@ final class Bq2Child {
 
   /** A rootfs whose plan has one host phase `only` with one shell step `touch` (run in {@code rootfs}). */
   static Path rootfs(Path rootfs, String content) throws IOException {
+    return rootfs(rootfs, rootfs, content);
+  }
+
+  /** As {@link #rootfs(Path, String)}, the step run in {@code workdir}. */
+  static Path rootfs(Path rootfs, Path workdir, String content) throws IOException {
     Files.createDirectories(rootfs.resolve("var/lib"));
     Files.writeString(rootfs.resolve("var/lib/sysroot-build-plan.json"), """
         {
@@ -54,7 +59,7 @@ final class Bq2Child {
             }
           ]
         }
-        """.formatted(rootfs, content));
+        """.formatted(workdir, content));
     return rootfs;
   }
 

@@ -74,34 +74,7 @@ class LauncherTest {
     executable(fakeBin.resolve("java"));
     argvFile = dir.resolve("java-argv");
 
-    rootfs = dir.resolve("rootfs");
-    Files.createDirectories(rootfs.resolve("var/lib"));
-    Files.writeString(rootfs.resolve("var/lib/sysroot-build-plan.json"), """
-        {
-          "format_version": 2,
-          "phases": [
-            {
-              "name": "only",
-              "description": "One shell step",
-              "namespace": "host",
-              "install_prefix": "/",
-              "env": {},
-              "steps": [
-                {
-                  "name": "touch",
-                  "strategy": "shell",
-                  "workdir": "%s",
-                  "configure_flags": [],
-                  "patches": [],
-                  "env": {},
-                  "clean_build": false,
-                  "content": "echo built > touched"
-                }
-              ]
-            }
-          ]
-        }
-        """.formatted(dir));
+    rootfs = Bq2Child.rootfs(dir.resolve("rootfs"), dir, "echo built > touched");
   }
 
   @Test

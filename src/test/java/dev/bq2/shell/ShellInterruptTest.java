@@ -44,14 +44,7 @@ class ShellInterruptTest {
   void enterLeavesTheRunnerBuildingAndTheNextIterateReattachesToIt() throws Exception {
     Rig rig = new Rig(dir);
     try (TmuxSession tmux = rig.shell()) {
-      tmux.awaitText(PROMPT, WAIT);
-      tmux.type("iterate --quiet");
-      tmux.sendKeys("Enter");
-      rig.awaitStepRunning(tmux);
-      RunRecord run = rig.currentRun();
-
-      tmux.sendKeys("C-c");
-      tmux.awaitText(QUESTION, WAIT);
+      RunRecord run = rig.ctrlCWhileTheStepBuilds(tmux);
       tmux.sendKeys("Enter");
       String pane = tmux.awaitCount(PROMPT, 2, WAIT);
       assertTrue(pane.contains("the runner goes on in the background (pid " + run.pid()), pane);
@@ -87,15 +80,8 @@ class ShellInterruptTest {
   void yStopsTheRunnerWithEveryProcessOfItsGroupsAndLeavesNoLock() throws Exception {
     Rig rig = new Rig(dir);
     try (TmuxSession tmux = rig.shell()) {
-      tmux.awaitText(PROMPT, WAIT);
-      tmux.type("iterate --quiet");
-      tmux.sendKeys("Enter");
-      rig.awaitStepRunning(tmux);
-      RunRecord run = rig.currentRun();
+      RunRecord run = rig.ctrlCWhileTheStepBuilds(tmux);
       long step = rig.stepPid();
-
-      tmux.sendKeys("C-c");
-      tmux.awaitText(QUESTION, WAIT);
       tmux.type("y");
       tmux.sendKeys("Enter");
       String pane = tmux.awaitCount(PROMPT, 2, WAIT);
@@ -223,6 +209,18 @@ class ShellInterruptTest {
     void awaitStepRunning(TmuxSession tmux) throws Exception {
       tmux.awaitText("runner started", WAIT);
       ChildJvm.await("the step to start", WAIT, () -> Files.exists(stepPidFile));
+    }
+
+    /** `iterate --quiet` at the prompt, then Ctrl-C once its runner builds the step: the shell asks about the runner. */
+    RunRecord ctrlCWhileTheStepBuilds(TmuxSession tmux) throws Exception {
+      tmux.awaitText(PROMPT, WAIT);
+      tmux.type("iterate --quiet");
+      tmux.sendKeys("Enter");
+      awaitStepRunning(tmux);
+      RunRecord run = currentRun();
+      tmux.sendKeys("C-c");
+      tmux.awaitText(QUESTION, WAIT);
+      return run;
     }
 
     long stepPid() throws IOException {
