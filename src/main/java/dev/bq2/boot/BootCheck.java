@@ -113,15 +113,15 @@ public final class BootCheck {
     if (!List.of("kvm", "tcg", "auto").contains(r.accel())) {
       throw Bq2Exception.badInput("--accel " + r.accel() + ": use kvm, tcg or auto");
     }
+    if (r.image() != null && (r.kernel() != null || r.initrd() != null || r.rootfs() != null)) {
+      throw Bq2Exception.badInput("--image boots the disk's own loader; drop --kernel/--initrd/--rootfs, or drop --image");
+    }
     int sources = (r.image() != null ? 1 : 0) + (r.rootfs() != null ? 1 : 0) + (r.rootfs() == null && r.kernel() != null ? 1 : 0);
     if (sources != 1) {
       throw Bq2Exception.badInput("boot-check: give exactly one of --image FILE, --kernel FILE --initrd FILE, or --rootfs DIR --kernel FILE");
     }
     if (r.image() != null) {
       file("--image", r.image());
-      if (r.kernel() != null || r.initrd() != null) {
-        throw Bq2Exception.badInput("--image boots the disk's own loader; drop --kernel/--initrd, or drop --image");
-      }
       if (!r.append().isBlank() || r.noConsoleArg()) {
         throw Bq2Exception.badInput("--append/--no-console-arg apply to --kernel boots only; set the console in the image's boot loader");
       }

@@ -9,6 +9,7 @@ import java.util.List;
  * in a session of its own blocks reading a pipe whose only writer is this JVM; when the pipe
  * closes (we exit, crash or are killed) its `read` returns and it sends SIGKILL to the group.
  * Its own session keeps it out of a signal sent to our process group (Ctrl-C in a terminal).
+ * The external `kill` does it: dash's builtin takes neither `--` nor a negative pid.
  */
 public final class OrphanGuard implements AutoCloseable {
   private final Process guard;
@@ -23,7 +24,7 @@ public final class OrphanGuard implements AutoCloseable {
   public static OrphanGuard of(long pgid) throws IOException {
     if (!ProcessGroup.isolated()) return null;
     List<String> argv = ProcessGroup.wrap(List.of("sh", "-c",
-        "read _ignored; kill -KILL -- -\"$1\" 2>/dev/null; exit 0", "bq2-orphan-guard", Long.toString(pgid)));
+        "read _ignored; exec env kill -s KILL -- -\"$1\" 2>/dev/null", "bq2-orphan-guard", Long.toString(pgid)));
     Process p = new ProcessBuilder(argv)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.DISCARD)
