@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
       LogCommand.class,
       StopCommand.class,
       SummaryCommand.class,
+      TasksCommand.class,
       ShellCommand.class,
     })
 public class Bq2 implements Callable<Integer> {

@@ -2,6 +2,7 @@ package dev.bq2.tasks;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.ExitCodes;
+import dev.bq2.TerminalText;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
 import java.io.IOException;
@@ -208,7 +209,7 @@ public final class TaskQueue {
     if (!meta.matches()) return null;
     // The box is the truth: a person may tick or untick it by hand.
     boolean done = !m.group("box").equals(" ");
-    return new Task(m.group("key"), m.group("text").trim(), meta.group("source"), done ? Task.State.DONE : Task.State.OPEN,
+    return new Task(m.group("key"), m.group("text").strip(), meta.group("source"), done ? Task.State.DONE : Task.State.OPEN,
         meta.group("reg"), done ? meta.group("res") : null, done ? meta.group("how") : null, meta.group("reopened"));
   }
 
@@ -237,9 +238,12 @@ public final class TaskQueue {
     }
   }
 
-  /** Text from build output or a diagnosis: one line, as a checklist item must be. */
+  /**
+   * Text from build output or a diagnosis: one line, as a checklist item must be, with control
+   * characters shown as escapes (the file is read with `cat` too).
+   */
   private static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s+", " ").strip();
+    return s == null ? "" : TerminalText.escape(s.replaceAll("\\s+", " ").strip());
   }
 
   private static String now() {
