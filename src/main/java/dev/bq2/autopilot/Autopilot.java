@@ -77,6 +77,8 @@ public final class Autopilot {
   private final RootfsLayout layout;
   private final BackgroundRunner runner;
   private final OverridesEditor editor;
+  /** Follow-ups in the task queue kept across sessions: registered on a stop, ticked off once done. */
+  private final FollowUps followUps;
   private final List<Path> journals = new ArrayList<>();
   private int applied;
   private int reverted;
@@ -104,6 +106,7 @@ public final class Autopilot {
     this.layout = ctx.layout();
     this.runner = BackgroundRunner.forRootfs(layout);
     this.editor = new OverridesEditor(layout.overrides(), layout.overridesHistory());
+    this.followUps = new FollowUps(sessionsDir(ctx, opt.sessionsDir()), layout);
   }
 
   /**
@@ -146,9 +149,10 @@ public final class Autopilot {
         if (settleRunOfAnotherPhase(status.complete() ? null : status.nextPhase())) continue;
         if (status.complete()) {
           say("plan complete: nothing left to run (next_phase=complete)");
+          followUps.resolveCompleted(null, status);
           return result(ExitCodes.OK, "plan complete");
         }
-        IterateResult r = iteratePhase(status.nextPhase());
+        IterateResult r = iteratePhase(status.nextPhase(), status);
         if (r.exitCode() != ExitCodes.OK || !opt.allPhases()) return r;
       }
     } catch (Bq2Exception e) {
@@ -163,7 +167,7 @@ public final class Autopilot {
   }
 
   /** Iterates one phase until it completes (exit 0) or the run must stop (exit 3). */
-  private IterateResult iteratePhase(String target) throws InterruptedException {
+  private IterateResult iteratePhase(String target, PhaseStatus before) throws InterruptedException {
     Journal journal = Journal.openOrContinue(sessionsDir(ctx, opt.sessionsDir()), target);
     this.journal = journal;
     this.target = target;
@@ -181,11 +185,13 @@ public final class Autopilot {
             "proposers", proposers.stream().map(Proposer::name).toList(),
             "detection", ctx.describe()));
     say((continued ? "resuming" : "starting") + " phase " + target + "; journal " + journal.dir().resolve("journal.md"));
+    // Work done since the tasks were registered (a runner run by hand, earlier phases) ticks them off.
+    sayResolved(followUps.resolveCompleted(journal, before));
 
     while (true) {
       if (interruption.requested()) throw interrupted(journal, iteration, target);
       if (opt.deadline() != null && Instant.now().isAfter(opt.deadline())) {
-        return stop(journal, iteration, target, "deadline " + opt.deadline() + " passed", "rerun `bq2 iterate` to continue");
+        return stop(journal, iteration, target, null, "deadline", "deadline " + opt.deadline() + " passed", "rerun `bq2 iterate` to continue");
       }
       Optional<SupervisedRun> existing = runner.attach();
       if (existing.isEmpty()) {
@@ -193,7 +199,7 @@ public final class Autopilot {
         if (asked.isPresent()) return stopRequested(journal, iteration, target, asked.get());
       }
       if (existing.isEmpty() && !resume && iteration >= opt.maxIterations()) {
-        return stop(journal, iteration, target, "--max-iterations " + opt.maxIterations() + " reached",
+        return stop(journal, iteration, target, null, "max-iterations", "--max-iterations " + opt.maxIterations() + " reached",
             "read the journal's failures; raise --max-iterations if progress is being made");
       }
       SupervisedRun run;
@@ -230,6 +236,7 @@ public final class Autopilot {
       Path runnerLogCopy = journal.archive(Path.of(run.record().log()), "logs");
 
       PhaseStatus status = status();
+      sayResolved(followUps.resolveCompleted(journal, status));
       Optional<HistoryEntry> pending = pendingDelta();
       if (!target.equals(status.nextPhase())) {
         pending.ifPresent(p -> outcome(journal, p, "fixed"));
@@ -254,7 +261,7 @@ public final class Autopilot {
         }
         runner.forget(run.record());
         if (earlier >= 1) {
-          return stop(journal, iteration, target, "runner killed again in " + target + (step == null ? "" : "/" + step)
+          return stop(journal, iteration, target, step, "runner-killed", "runner killed again in " + target + (step == null ? "" : "/" + step)
               + ": " + how, "find out what kills it (`dmesg | grep -i -e oom -e killed`, free memory, limits), "
               + "lower --jobs if it is the OOM killer, then `bq2 iterate`");
         }
@@ -285,7 +292,7 @@ public final class Autopilot {
       if (outcome.succeeded() || report.isEmpty()) {
         runner.forget(run.record());
         String said = lastWords(Path.of(run.record().log()));
-        return stop(journal, iteration, target, "runner exited " + outcome.exitCode() + " without advancing "
+        return stop(journal, iteration, target, status.nextStep(), "no-report", "runner exited " + outcome.exitCode() + " without advancing "
             + target + " and without a failure report" + (said == null ? "" : ": " + said),
             "read the runner log " + runnerLogCopy);
       }
@@ -344,7 +351,7 @@ public final class Autopilot {
         // Handled: the next `iterate` (after a person looked) starts a fresh runner rather than
         // re-attaching to this one and taking our own stop for someone's.
         runner.forget(run.record());
-        return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": for "
+        return stop(journal, iteration, target, d.step(), "stalled", "runner stalled in " + d.phase() + "/" + d.step() + ": for "
             + Durations.text(opt.stallTimeout()) + " no log grew (runner or step) and no process of its tree used CPU, so it was stopped",
             "read " + str(logCopy) + " for where it hung (a prompt, a lock, a network wait); raise --stall-timeout if the step just waits that long");
       }
@@ -352,7 +359,7 @@ public final class Autopilot {
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
       if (attemptsOnStep > opt.maxAttemptsPerStep()) {
         runner.forget(run.record());
-        return stop(journal, iteration, target, "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
+        return stop(journal, iteration, target, d.step(), failureKey(asked), "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
             + d.phase() + "/" + d.step(), "fix " + d.step() + " by hand (see the failure excerpt), then `bq2 iterate`");
       }
       boolean fixApplied;
@@ -365,14 +372,14 @@ public final class Autopilot {
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
         runner.forget(run.record());
-        return stop(journal, iteration, target, e.getMessage(), "raise --max-assistant-tokens or fix "
+        return stop(journal, iteration, target, d.step(), failureKey(asked), e.getMessage(), "raise --max-assistant-tokens or fix "
             + d.step() + " by hand, then `bq2 iterate`");
       }
       // Only now is this run fully handled: a kill before this point re-attaches to it (its
       // exit is on file) and carries on from its report instead of rerunning the build.
       runner.forget(run.record());
       if (!fixApplied) {
-        return stop(journal, iteration, target, "no safe fix known for " + d.phase() + "/" + d.step() + " ("
+        return stop(journal, iteration, target, d.step(), failureKey(asked), "no safe fix known for " + d.phase() + "/" + d.step() + " ("
             + d.failureClass().name().toLowerCase() + ")", "read " + str(logCopy) + ", add an override by hand or a rule "
             + "(--rules FILE), or use --assistant codex|claude; then `bq2 iterate`");
       }
@@ -771,14 +778,31 @@ public final class Autopilot {
         data("id", p.id(), "outcome", outcome, "applied_in", appliedIn));
   }
 
-  private IterateResult stop(Journal journal, int iteration, String target, String reason, String next) {
+  /**
+   * Stops for a person (exit 3); the next action also goes to the task queue, keyed by
+   * {@code phase/step:what} ({@code what}: the failure's signature or the kind of stop).
+   */
+  private IterateResult stop(Journal journal, int iteration, String target, String step, String what, String reason,
+      String next) {
     int inForce = TriedDeltas.inForce(layout.overridesHistory()).size();
+    String task = followUps.register(journal, target, step, what, reason, next);
     journal.record("stopped", iteration, target, null, reason, data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next,
-        "deltas_in_force", inForce, "reverted", reverted));
+        "deltas_in_force", inForce, "reverted", reverted, "task", task, "task_queue", followUps.queue().file().toString()));
     say("stopped, needs a person: " + TerminalText.escape(reason) + " ("+ inForce + " delta(s) in force, " + reverted + " reverted)");
     say("next: " + next);
+    say("task: " + task + " in " + followUps.queue().file());
     say("journal: " + journal.dir().resolve("journal.md"));
     return result(ExitCodes.NEEDS_PERSON, reason);
+  }
+
+  /** A failure's follow-up key part: its signature, short (the same failure is the same task). */
+  private static String failureKey(Diagnosis d) {
+    String sig = d.signature();
+    return sig == null || sig.isBlank() ? d.failureClass().name().toLowerCase() : sig.substring(0, Math.min(12, sig.length()));
+  }
+
+  private void sayResolved(int n) {
+    if (n > 0) say(n + " task(s) of the task queue done now, ticked off in " + followUps.queue().file());
   }
 
   private IterateResult result(int code, String reason) {

@@ -304,7 +304,8 @@ final class JournalMarkdown {
     if (end.type().equals("stopped")) {
       items.add("- [ ] needs a person: " + end.message());
       Object next = end.data().get("next_action");
-      if (next != null) items.add("- [ ] next: " + next);
+      Object task = end.data().get("task");
+      if (next != null) items.add("- [ ] next: " + next + (task == null ? "" : " (task `" + task + "` in the task queue)"));
     } else if (end.type().equals("phase_complete")) {
       items.add("- [ ] back-annotate the overrides into the builder (`bq2 back-annotate`), then rerun from scratch");
     }
