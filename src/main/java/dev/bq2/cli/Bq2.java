@@ -43,6 +43,7 @@ import picocli.CommandLine.Option;
       StopCommand.class,
       SummaryCommand.class,
       TasksCommand.class,
+      BootCheckCommand.class,
       ShellCommand.class,
     })
 public class Bq2 implements Callable<Integer> {
