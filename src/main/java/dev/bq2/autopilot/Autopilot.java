@@ -9,6 +9,8 @@ import dev.bq2.Screen;
 import dev.bq2.TerminalText;
 import dev.bq2.WriteFailure;
 import dev.bq2.assistant.AssistantAttempt;
+import dev.bq2.boot.BootCheck;
+import dev.bq2.boot.BootOutcome;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.FailureClass;
@@ -149,11 +151,14 @@ public final class Autopilot {
         if (settleRunOfAnotherPhase(status.complete() ? null : status.nextPhase())) continue;
         if (status.complete()) {
           say("plan complete: nothing left to run (next_phase=complete)");
+          if (opt.bootCheck() != null) return bootCheck(status);
           followUps.resolveCompleted(null, status);
           return result(ExitCodes.OK, "plan complete");
         }
         IterateResult r = iteratePhase(status.nextPhase(), status);
-        if (r.exitCode() != ExitCodes.OK || !opt.allPhases()) return r;
+        if (r.exitCode() != ExitCodes.OK) return r;
+        // Without --all-phases the run ends with its phase, unless that was the last one and a boot check follows.
+        if (!opt.allPhases() && (opt.bootCheck() == null || !status().complete())) return r;
       }
     } catch (Bq2Exception e) {
       // Our own files cannot be written (full or read-only disk): a person fixes the disk, exit 3.
@@ -784,15 +789,107 @@ public final class Autopilot {
    */
   private IterateResult stop(Journal journal, int iteration, String target, String step, String what, String reason,
       String next) {
-    int inForce = TriedDeltas.inForce(layout.overridesHistory()).size();
     String task = followUps.register(journal, target, step, what, reason, next);
-    journal.record("stopped", iteration, target, null, reason, data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next,
-        "deltas_in_force", inForce, "reverted", reverted, "task", task, "task_queue", followUps.queue().file().toString()));
+    return stopped(journal, iteration, target, task, reason, next, Map.of());
+  }
+
+  /** Journals the stop (naming the task registered for it) and says it; exit 3. */
+  private IterateResult stopped(Journal journal, Integer iteration, String target, String task, String reason, String next,
+      Map<String, Object> more) {
+    int inForce = TriedDeltas.inForce(layout.overridesHistory()).size();
+    Map<String, Object> d = data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next,
+        "deltas_in_force", inForce, "reverted", reverted, "task", task, "task_queue", followUps.queue().file().toString());
+    d.putAll(more);
+    journal.record("stopped", iteration, target, null, reason, d);
     say("stopped, needs a person: " + TerminalText.escape(reason) + " ("+ inForce + " delta(s) in force, " + reverted + " reverted)");
     say("next: " + next);
     say("task: " + task + " in " + followUps.queue().file());
     say("journal: " + journal.dir().resolve("journal.md"));
     return result(ExitCodes.NEEDS_PERSON, reason);
+  }
+
+  /**
+   * `--boot-check`: the plan is complete, so what was built is booted (boot.BootCheck, in-process).
+   * The check goes into the session of the plan's last phase (this run's, or the newest one), which
+   * links the boot investigation log. Passed: the open `boot:` tasks are ticked off, exit 0. Failed:
+   * its diagnosis becomes the task `boot:<kind>` and the run stops for a person (exit 3).
+   */
+  private IterateResult bootCheck(PhaseStatus status) {
+    IterateOptions.BootCheckStep step = opt.bootCheck();
+    List<String> phases = planPhases();
+    String last = phases.isEmpty() ? (target != null ? target : "plan") : phases.get(phases.size() - 1);
+    Journal j = journal != null && last.equals(target) ? journal : Journal.newestOf(sessionsDir(ctx, opt.sessionsDir()), last);
+    journal = j;
+    if (!journals.contains(j.dir())) journals.add(j.dir());
+    followUps.resolveCompleted(j, status);
+    j.record("boot_check_started", null, last, null, "bq2 boot-check " + step.args(), data("args", step.args(),
+        "session_root", str(step.request().sessionRoot())));
+    say("plan complete; boot check: bq2 boot-check " + TerminalText.escape(step.args()));
+    BootOutcome o;
+    try {
+      o = BootCheck.run(step.request(), out);
+    } catch (Bq2Exception e) {
+      // QEMU or firmware missing (3), or arguments that only now name a missing file (2): a person fixes that.
+      String key = "boot:" + (e.exitCode() == ExitCodes.BAD_INPUT ? "bad-input" : "setup");
+      String next = e.exitCode() == ExitCodes.BAD_INPUT ? "fix the --boot-check arguments (" + e.getMessage() + ")" : e.getMessage();
+      followUps.queue().register(key, "boot check could not run: " + e.getMessage(), FollowUps.source(j));
+      stopped(j, null, last, key, "boot check could not run: " + e.getMessage(), next + "; then `bq2 iterate --boot-check "
+          + shellQuote(step.args()) + "`", data("exit_code", e.exitCode()));
+      throw e;
+    }
+    Path bootDir = Path.of(o.sessionDir());
+    Path bootJournal = bootDir.resolve("journal.md");
+    String bootSource = FollowUps.sourceOf(bootDir);
+    BootOutcome.Diagnosis d = o.diagnosis();
+    // journal.md links the investigation log relative to itself: both folders move together (a repo's session/).
+    String link = j.dir().toAbsolutePath().normalize().relativize(bootJournal.toAbsolutePath().normalize()).toString();
+    // The tasks a pass ticks off are journaled before the check itself, which stays the session's last word.
+    if (o.passed()) {
+      int n = 0;
+      for (dev.bq2.tasks.Task t : followUps.queue().open("boot:")) {
+        String how = "resolved by session " + bootSource + " (boot check passed: " + o.verdict() + ")";
+        if (followUps.queue().resolve(t.key(), how)) {
+          n++;
+          j.record("task_resolved", null, last, null, t.text(), data("key", t.key(), "how", how,
+              "queue", followUps.queue().file().toString()));
+        }
+      }
+      journalBootCheck(j, last, o, link);
+      sayResolved(n);
+      say("boot check passed: " + TerminalText.escape(o.verdict()) + "; investigation log " + bootJournal);
+      return result(ExitCodes.OK, "plan complete; boot check passed");
+    }
+    journalBootCheck(j, last, o, link);
+    String kind = d == null || d.kind() == null ? "failed" : d.kind();
+    String key = "boot:" + kind;
+    String fix = d == null || d.fix() == null ? "read the investigation log" : d.fix();
+    followUps.queue().register(key, (d == null || d.likelyCause() == null ? o.verdict() : d.likelyCause()) + ": " + fix, bootSource);
+    return stopped(j, null, last, key, "boot check failed: " + o.verdict(), "read the boot investigation log " + bootJournal
+        + "; " + fix + "; then `bq2 iterate --boot-check " + shellQuote(step.args()) + "` boots it again",
+        data("boot_journal", bootJournal.toString(), "boot_journal_link", link, "boot_session", o.sessionDir()));
+  }
+
+  /** The `boot_check` event: the verdict, and where its investigation log is (absolute, and relative for journal.md). */
+  private static void journalBootCheck(Journal j, String phase, BootOutcome o, String link) {
+    Path bootDir = Path.of(o.sessionDir());
+    BootOutcome.Diagnosis d = o.diagnosis();
+    j.record("boot_check", null, phase, null, (o.passed() ? "passed: " : "failed: ") + o.verdict() + " (investigation log "
+        + bootDir.resolve("journal.md") + ")", data("passed", o.passed(), "verdict", o.verdict(), "kind", d == null ? null : d.kind(),
+            "accel", o.accel(), "boot_session", o.sessionDir(), "boot_journal", bootDir.resolve("journal.md").toString(),
+            "boot_journal_link", link, "outcome", bootDir.resolve(BootOutcome.FILE).toString()));
+  }
+
+  /** One shell word: a command people copy from the journal must mean what it says. */
+  static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  private List<String> planPhases() {
+    try {
+      return PlanFiles.readPlan(layout.plan()).phaseNames();
+    } catch (RuntimeException unreadable) {
+      return List.of();
+    }
   }
 
   /** A failure's follow-up key part: its signature, short (the same failure is the same task). */

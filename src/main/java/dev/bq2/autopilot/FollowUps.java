@@ -36,8 +36,11 @@ final class FollowUps {
 
   /** `session/<UTC>-<phase>`: the session folder as its root's name and its own, as people cite it. */
   static String source(Journal journal) {
-    Path dir = journal.dir();
-    Path parent = dir.getParent();
+    return sourceOf(journal.dir());
+  }
+
+  static String sourceOf(Path dir) {
+    Path parent = dir.toAbsolutePath().normalize().getParent();
     return (parent == null || parent.getFileName() == null ? "" : parent.getFileName() + "/") + dir.getFileName();
   }
 

@@ -306,6 +306,11 @@ final class JournalMarkdown {
       Object next = end.data().get("next_action");
       Object task = end.data().get("task");
       if (next != null) items.add("- [ ] next: " + next + (task == null ? "" : " (task `" + task + "` in the task queue)"));
+      Object link = end.data().get("boot_journal_link");
+      if (link != null) items.add("- [ ] read the boot investigation log: [" + link + "](" + link + ")");
+    } else if (end.type().equals("boot_check") && Boolean.TRUE.equals(end.data().get("passed"))) {
+      Object link = end.data().get("boot_journal_link");
+      items.add("- [x] boot check " + end.message() + (link == null ? "" : " ([investigation log](" + link + "))"));
     } else if (end.type().equals("phase_complete")) {
       items.add("- [ ] back-annotate the overrides into the builder (`bq2 back-annotate`), then rerun from scratch");
     }

@@ -324,7 +324,8 @@ public record MorningSummary(
         stopped = true;
         out.add(last.phase() + ": " + last.message() + "; next: " + Objects.requireNonNullElse(text(last.get("next_action")),
             "read its journal"));
-      } else if (!last.type().equals("phase_complete") && now == null) {
+      } else if (ev.stream().noneMatch(e -> e.type().equals("phase_complete") || e.type().equals("stopped")) && now == null) {
+        // (a session goes on after its end only with a boot check: `iterate --boot-check` after the last phase)
         out.add(last.phase() + ": the session was interrupted; `bq2 iterate` continues it");
       }
     }
