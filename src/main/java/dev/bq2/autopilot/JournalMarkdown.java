@@ -304,7 +304,13 @@ final class JournalMarkdown {
     if (end.type().equals("stopped")) {
       items.add("- [ ] needs a person: " + end.message());
       Object next = end.data().get("next_action");
-      if (next != null) items.add("- [ ] next: " + next);
+      Object task = end.data().get("task");
+      if (next != null) items.add("- [ ] next: " + next + (task == null ? "" : " (task `" + task + "` in the task queue)"));
+      Object link = end.data().get("boot_journal_link");
+      if (link != null) items.add("- [ ] read the boot investigation log: [" + link + "](" + link + ")");
+    } else if (end.type().equals("boot_check") && Boolean.TRUE.equals(end.data().get("passed"))) {
+      Object link = end.data().get("boot_journal_link");
+      items.add("- [x] boot check " + end.message() + (link == null ? "" : " ([investigation log](" + link + "))"));
     } else if (end.type().equals("phase_complete")) {
       items.add("- [ ] back-annotate the overrides into the builder (`bq2 back-annotate`), then rerun from scratch");
     }

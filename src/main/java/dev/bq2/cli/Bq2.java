@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
       LogCommand.class,
       StopCommand.class,
       SummaryCommand.class,
+      TasksCommand.class,
       BootCheckCommand.class,
       ShellCommand.class,
     })
