@@ -7,6 +7,8 @@ import dev.bq2.boot.BootOutcome;
 import dev.bq2.boot.BootRequest;
 import dev.bq2.rootfs.Context;
 import dev.bq2.rootfs.ContextDetector;
+import dev.bq2.tasks.Task;
+import dev.bq2.tasks.TaskQueue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +103,32 @@ public class BootCheckCommand implements Callable<Integer> {
         .sessionRoot(sessionDir != null ? sessionDir : defaultSessions())
         .build();
     BootOutcome outcome = BootCheck.run(request, System.out);
+    followUps(request.sessionRoot(), outcome);
     return outcome.exitCode();
+  }
+
+  /**
+   * The session root's task queue (as `iterate --boot-check` keeps it): a failed check registers
+   * its diagnosis as `boot:<kind>`, a passing one ticks the open `boot:` tasks off.
+   */
+  static void followUps(Path sessionRoot, BootOutcome o) {
+    TaskQueue queue = TaskQueue.open(sessionRoot);
+    Path dir = Path.of(o.sessionDir());
+    String source = sessionRoot.toAbsolutePath().normalize().getFileName() + "/" + dir.getFileName();
+    if (o.passed()) {
+      int n = 0;
+      for (Task t : queue.open("boot:")) {
+        if (queue.resolve(t.key(), "resolved by session " + source + " (boot check passed: " + o.verdict() + ")")) n++;
+      }
+      if (n > 0) System.out.println("boot-check: " + n + " boot task" + (n == 1 ? "" : "s") + " resolved in " + queue.file());
+      return;
+    }
+    BootOutcome.Diagnosis d = o.diagnosis();
+    String kind = d == null ? "failed" : d.kind();
+    String text = (d == null ? o.verdict() : d.likelyCause()) + ": " + (d == null ? "read the investigation log" : d.fix());
+    if (queue.register("boot:" + kind, text, source)) {
+      System.out.println("boot-check: task boot:" + kind + " queued in " + queue.file());
+    }
   }
 
   /** As `iterate`: the repo's session/, else the build rootfs's; outside any build context ./session. */
