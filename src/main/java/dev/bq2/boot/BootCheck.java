@@ -200,7 +200,12 @@ public final class BootCheck {
   private Path prepare() throws IOException {
     if (request.rootfs() == null) return request.initrd();
     packedInitrd = session.dir.resolve("initramfs.cpio");
-    Initramfs.pack(request.rootfs(), packedInitrd);
+    try {
+      Initramfs.pack(request.rootfs(), packedInitrd);
+    } catch (IOException e) {
+      throw Bq2Exception.badInput("--rootfs " + request.rootfs() + ": cannot pack it into an initramfs (" + e.getMessage()
+          + "); give a readable tree");
+    }
     say("packed " + request.rootfs() + " into " + packedInitrd + " (" + Files.size(packedInitrd) + " bytes)");
     return packedInitrd;
   }
