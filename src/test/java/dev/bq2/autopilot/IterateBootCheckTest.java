@@ -71,6 +71,7 @@ class IterateBootCheckTest {
     String link = "../" + boot1.getFileName() + "/journal.md";
     String md = Files.readString(journal.resolve("journal.md"));
     assertTrue(md.contains("- [ ] read the boot investigation log: [" + link + "](" + link + ")"), md);
+    assertTrue(md.contains("- Boot check: FAILED: " + o1.verdict() + " ([investigation log](" + link + "))"), md);
     assertTrue(Files.readString(journal.resolve(link)).contains("smoke"), "the link leads to the boot journal");
 
     TaskQueue queue = TaskQueue.open(sessions);
