@@ -461,8 +461,8 @@ public final class BootCheck {
       smoke.add(new BootOutcome.Smoke(cmd, exit, secs, output));
       String line = "smoke " + i + "/" + request.run().size() + " `" + cmd + "` exited " + exit + " in "
           + String.format(java.util.Locale.ROOT, "%.2f", secs) + "s" + (output.isEmpty() ? "" : ": " + firstLine(output));
-      say(line);
       session.timeline(hit.get().at(), line + ".");
+      say(line);
       awaitPrompt();
     }
   }
@@ -550,8 +550,8 @@ public final class BootCheck {
     String line = stage + " reached in " + BootSession.seconds(d) + "s"
         + (qemuStarted != null && !stage.equals("image") ? " (" + BootSession.seconds(Duration.between(qemuStarted, at)) + "s after QEMU start)" : "")
         + ": " + Console.utf8(what);
+    session.timeline(at, line); // the files first: what we print has been saved
     say(line);
-    session.timeline(at, line);
   }
 
   private Instant previousReached() {
@@ -654,8 +654,8 @@ public final class BootCheck {
   }
 
   private void say(String line) {
-    out.println("boot-check: " + line);
     session.transcript("note " + line);
+    out.println("boot-check: " + line);
   }
 
   private String token() {
