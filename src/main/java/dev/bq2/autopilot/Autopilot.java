@@ -9,6 +9,8 @@ import dev.bq2.Screen;
 import dev.bq2.TerminalText;
 import dev.bq2.WriteFailure;
 import dev.bq2.assistant.AssistantAttempt;
+import dev.bq2.boot.BootCheck;
+import dev.bq2.boot.BootOutcome;
 import dev.bq2.diagnose.Diagnoser;
 import dev.bq2.diagnose.Diagnosis;
 import dev.bq2.diagnose.FailureClass;
@@ -77,6 +79,8 @@ public final class Autopilot {
   private final RootfsLayout layout;
   private final BackgroundRunner runner;
   private final OverridesEditor editor;
+  /** Follow-ups in the task queue kept across sessions: registered on a stop, ticked off once done. */
+  private final FollowUps followUps;
   private final List<Path> journals = new ArrayList<>();
   private int applied;
   private int reverted;
@@ -116,6 +120,7 @@ public final class Autopilot {
     this.layout = ctx.layout();
     this.runner = BackgroundRunner.forRootfs(layout);
     this.editor = new OverridesEditor(layout.overrides(), layout.overridesHistory());
+    this.followUps = new FollowUps(sessionsDir(ctx, opt.sessionsDir()), layout);
   }
 
   /**
@@ -160,10 +165,14 @@ public final class Autopilot {
         if (settleRunOfAnotherPhase(status.complete() ? null : status.nextPhase())) continue;
         if (status.complete()) {
           say("plan complete: nothing left to run (next_phase=complete)");
+          if (opt.bootCheck() != null) return bootCheck(status);
+          followUps.resolveCompleted(null, status);
           return result(ExitCodes.OK, "plan complete");
         }
-        IterateResult r = iteratePhase(status.nextPhase());
-        if (r.exitCode() != ExitCodes.OK || !opt.allPhases()) return r;
+        IterateResult r = iteratePhase(status.nextPhase(), status);
+        if (r.exitCode() != ExitCodes.OK) return r;
+        // Without --all-phases the run ends with its phase, unless that was the last one and a boot check follows.
+        if (!opt.allPhases() && (opt.bootCheck() == null || !status().complete())) return r;
       }
     } catch (Bq2Exception e) {
       // Our own files cannot be written (full or read-only disk): a person fixes the disk, exit 3.
@@ -177,7 +186,7 @@ public final class Autopilot {
   }
 
   /** Iterates one phase until it completes (exit 0) or the run must stop (exit 3). */
-  private IterateResult iteratePhase(String target) throws InterruptedException {
+  private IterateResult iteratePhase(String target, PhaseStatus before) throws InterruptedException {
     Journal journal = Journal.openOrContinue(sessionsDir(ctx, opt.sessionsDir()), target);
     this.journal = journal;
     this.target = target;
@@ -195,11 +204,13 @@ public final class Autopilot {
             "proposers", proposers.stream().map(Proposer::name).toList(),
             "detection", ctx.describe()));
     say((continued ? "resuming" : "starting") + " phase " + target + "; journal " + journal.dir().resolve("journal.md"));
+    // Work done since the tasks were registered (a runner run by hand, earlier phases) ticks them off.
+    sayResolved(followUps.resolveCompleted(journal, before));
 
     while (true) {
       if (interruption.requested()) throw interrupted(journal, iteration, target);
       if (opt.deadline() != null && Instant.now().isAfter(opt.deadline())) {
-        return stop(journal, iteration, target, "deadline " + opt.deadline() + " passed", "rerun `bq2 iterate` to continue");
+        return stop(journal, iteration, target, null, "deadline", "deadline " + opt.deadline() + " passed", "rerun `bq2 iterate` to continue");
       }
       Optional<SupervisedRun> existing = runner.attach();
       if (existing.isEmpty()) {
@@ -207,7 +218,7 @@ public final class Autopilot {
         if (asked.isPresent()) return stopRequested(journal, iteration, target, asked.get());
       }
       if (existing.isEmpty() && !resume && iteration >= opt.maxIterations()) {
-        return stop(journal, iteration, target, "--max-iterations " + opt.maxIterations() + " reached",
+        return stop(journal, iteration, target, null, "max-iterations", "--max-iterations " + opt.maxIterations() + " reached",
             "read the journal's failures; raise --max-iterations if progress is being made");
       }
       SupervisedRun run;
@@ -244,6 +255,7 @@ public final class Autopilot {
       Path runnerLogCopy = journal.archive(Path.of(run.record().log()), "logs");
 
       PhaseStatus status = status();
+      sayResolved(followUps.resolveCompleted(journal, status));
       Optional<HistoryEntry> pending = pendingDelta();
       if (!target.equals(status.nextPhase())) {
         pending.ifPresent(p -> outcome(journal, p, "fixed"));
@@ -268,7 +280,7 @@ public final class Autopilot {
         }
         runner.forget(run.record());
         if (earlier >= 1) {
-          return stop(journal, iteration, target, "runner killed again in " + target + (step == null ? "" : "/" + step)
+          return stop(journal, iteration, target, step, "runner-killed", "runner killed again in " + target + (step == null ? "" : "/" + step)
               + ": " + how, "find out what kills it (`dmesg | grep -i -e oom -e killed`, free memory, limits), "
               + "lower --jobs if it is the OOM killer, then `bq2 iterate`");
         }
@@ -299,7 +311,7 @@ public final class Autopilot {
       if (outcome.succeeded() || report.isEmpty()) {
         runner.forget(run.record());
         String said = lastWords(Path.of(run.record().log()));
-        return stop(journal, iteration, target, "runner exited " + outcome.exitCode() + " without advancing "
+        return stop(journal, iteration, target, status.nextStep(), "no-report", "runner exited " + outcome.exitCode() + " without advancing "
             + target + " and without a failure report" + (said == null ? "" : ": " + said),
             "read the runner log " + runnerLogCopy);
       }
@@ -358,7 +370,7 @@ public final class Autopilot {
         // Handled: the next `iterate` (after a person looked) starts a fresh runner rather than
         // re-attaching to this one and taking our own stop for someone's.
         runner.forget(run.record());
-        return stop(journal, iteration, target, "runner stalled in " + d.phase() + "/" + d.step() + ": for "
+        return stop(journal, iteration, target, d.step(), "stalled", "runner stalled in " + d.phase() + "/" + d.step() + ": for "
             + Durations.text(opt.stallTimeout()) + " no log grew (runner or step) and no process of its tree used CPU, so it was stopped",
             "read " + str(logCopy) + " for where it hung (a prompt, a lock, a network wait); raise --stall-timeout if the step just waits that long");
       }
@@ -366,7 +378,7 @@ public final class Autopilot {
           .filter(e -> e.type().equals("failure") && d.phase().equals(e.phase()) && d.step().equals(e.step())).count();
       if (attemptsOnStep > opt.maxAttemptsPerStep()) {
         runner.forget(run.record());
-        return stop(journal, iteration, target, "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
+        return stop(journal, iteration, target, d.step(), failureKey(asked), "--max-attempts-per-step " + opt.maxAttemptsPerStep() + " reached for "
             + d.phase() + "/" + d.step(), "fix " + d.step() + " by hand (see the failure excerpt), then `bq2 iterate`");
       }
       boolean fixApplied;
@@ -379,14 +391,14 @@ public final class Autopilot {
       } catch (Bq2Exception e) {
         if (e.exitCode() != ExitCodes.NEEDS_PERSON) throw e;
         runner.forget(run.record());
-        return stop(journal, iteration, target, e.getMessage(), "raise --max-assistant-tokens or fix "
+        return stop(journal, iteration, target, d.step(), failureKey(asked), e.getMessage(), "raise --max-assistant-tokens or fix "
             + d.step() + " by hand, then `bq2 iterate`");
       }
       // Only now is this run fully handled: a kill before this point re-attaches to it (its
       // exit is on file) and carries on from its report instead of rerunning the build.
       runner.forget(run.record());
       if (!fixApplied) {
-        return stop(journal, iteration, target, "no safe fix known for " + d.phase() + "/" + d.step() + " ("
+        return stop(journal, iteration, target, d.step(), failureKey(asked), "no safe fix known for " + d.phase() + "/" + d.step() + " ("
             + d.failureClass().name().toLowerCase() + ")", "read " + str(logCopy) + ", add an override by hand or a rule "
             + "(--rules FILE), or use --assistant codex|claude; then `bq2 iterate`");
       }
@@ -843,14 +855,123 @@ public final class Autopilot {
         data("id", p.id(), "outcome", outcome, "applied_in", appliedIn));
   }
 
-  private IterateResult stop(Journal journal, int iteration, String target, String reason, String next) {
+  /**
+   * Stops for a person (exit 3); the next action also goes to the task queue, keyed by
+   * {@code phase/step:what} ({@code what}: the failure's signature or the kind of stop).
+   */
+  private IterateResult stop(Journal journal, int iteration, String target, String step, String what, String reason,
+      String next) {
+    String task = followUps.register(journal, target, step, what, reason, next);
+    return stopped(journal, iteration, target, task, reason, next, Map.of());
+  }
+
+  /** Journals the stop (naming the task registered for it) and says it; exit 3. */
+  private IterateResult stopped(Journal journal, Integer iteration, String target, String task, String reason, String next,
+      Map<String, Object> more) {
     int inForce = TriedDeltas.inForce(layout.overridesHistory()).size();
-    journal.record("stopped", iteration, target, null, reason, data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next,
-        "deltas_in_force", inForce, "reverted", reverted));
+    Map<String, Object> d = data("exit_code", ExitCodes.NEEDS_PERSON, "next_action", next,
+        "deltas_in_force", inForce, "reverted", reverted, "task", task, "task_queue", followUps.queue().file().toString());
+    d.putAll(more);
+    journal.record("stopped", iteration, target, null, reason, d);
     say("stopped, needs a person: " + TerminalText.escape(reason) + " ("+ inForce + " delta(s) in force, " + reverted + " reverted)");
     say("next: " + next);
+    say("task: " + task + " in " + followUps.queue().file());
     say("journal: " + journal.dir().resolve("journal.md"));
     return result(ExitCodes.NEEDS_PERSON, reason);
+  }
+
+  /**
+   * `--boot-check`: the plan is complete, so what was built is booted (boot.BootCheck, in-process).
+   * The check goes into the session of the plan's last phase (this run's, or the newest one), which
+   * links the boot investigation log. Passed: the open `boot:` tasks are ticked off, exit 0. Failed:
+   * its diagnosis becomes the task `boot:<kind>` and the run stops for a person (exit 3).
+   */
+  private IterateResult bootCheck(PhaseStatus status) {
+    IterateOptions.BootCheckStep step = opt.bootCheck();
+    List<String> phases = planPhases();
+    String last = phases.isEmpty() ? (target != null ? target : "plan") : phases.get(phases.size() - 1);
+    Journal j = journal != null && last.equals(target) ? journal : Journal.newestOf(sessionsDir(ctx, opt.sessionsDir()), last);
+    journal = j;
+    if (!journals.contains(j.dir())) journals.add(j.dir());
+    followUps.resolveCompleted(j, status);
+    j.record("boot_check_started", null, last, null, "bq2 boot-check " + step.args(), data("args", step.args(),
+        "session_root", str(step.request().sessionRoot())));
+    say("plan complete; boot check: bq2 boot-check " + TerminalText.escape(step.args()));
+    BootOutcome o;
+    try {
+      o = BootCheck.run(step.request(), out);
+    } catch (Bq2Exception e) {
+      // QEMU or firmware missing (3), or arguments that only now name a missing file (2): a person fixes that.
+      String key = "boot:" + (e.exitCode() == ExitCodes.BAD_INPUT ? "bad-input" : "setup");
+      String next = e.exitCode() == ExitCodes.BAD_INPUT ? "fix the --boot-check arguments (" + e.getMessage() + ")" : e.getMessage();
+      followUps.queue().register(key, "boot check could not run: " + e.getMessage(), FollowUps.source(j));
+      stopped(j, null, last, key, "boot check could not run: " + e.getMessage(), next + "; then `bq2 iterate --boot-check "
+          + shellQuote(step.args()) + "`", data("exit_code", e.exitCode()));
+      throw e;
+    }
+    Path bootDir = Path.of(o.sessionDir());
+    Path bootJournal = bootDir.resolve("journal.md");
+    String bootSource = FollowUps.sourceOf(bootDir);
+    BootOutcome.Diagnosis d = o.diagnosis();
+    // journal.md links the investigation log relative to itself: both folders move together (a repo's session/).
+    String link = j.dir().toAbsolutePath().normalize().relativize(bootJournal.toAbsolutePath().normalize()).toString();
+    // The tasks a pass ticks off are journaled before the check itself, which stays the session's last word.
+    if (o.passed()) {
+      int n = 0;
+      for (dev.bq2.tasks.Task t : followUps.queue().open("boot:")) {
+        String how = "resolved by session " + bootSource + " (boot check passed: " + o.verdict() + ")";
+        if (followUps.queue().resolve(t.key(), how)) {
+          n++;
+          j.record("task_resolved", null, last, null, t.text(), data("key", t.key(), "how", how,
+              "queue", followUps.queue().file().toString()));
+        }
+      }
+      journalBootCheck(j, last, o, link);
+      sayResolved(n);
+      say("boot check passed: " + TerminalText.escape(o.verdict()) + "; investigation log " + bootJournal);
+      return result(ExitCodes.OK, "plan complete; boot check passed");
+    }
+    journalBootCheck(j, last, o, link);
+    String kind = d == null || d.kind() == null ? "failed" : d.kind();
+    String key = "boot:" + kind;
+    String fix = d == null || d.fix() == null ? "read the investigation log" : d.fix();
+    followUps.queue().register(key, (d == null || d.likelyCause() == null ? o.verdict() : d.likelyCause()) + ": " + fix, bootSource);
+    return stopped(j, null, last, key, "boot check failed: " + o.verdict(), "read the boot investigation log " + bootJournal
+        + "; " + fix + "; then `bq2 iterate --boot-check " + shellQuote(step.args()) + "` boots it again",
+        data("boot_journal", bootJournal.toString(), "boot_journal_link", link, "boot_session", o.sessionDir()));
+  }
+
+  /** The `boot_check` event: the verdict, and where its investigation log is (absolute, and relative for journal.md). */
+  private static void journalBootCheck(Journal j, String phase, BootOutcome o, String link) {
+    Path bootDir = Path.of(o.sessionDir());
+    BootOutcome.Diagnosis d = o.diagnosis();
+    j.record("boot_check", null, phase, null, (o.passed() ? "passed: " : "failed: ") + o.verdict() + " (investigation log "
+        + bootDir.resolve("journal.md") + ")", data("passed", o.passed(), "verdict", o.verdict(), "kind", d == null ? null : d.kind(),
+            "accel", o.accel(), "boot_session", o.sessionDir(), "boot_journal", bootDir.resolve("journal.md").toString(),
+            "boot_journal_link", link, "outcome", bootDir.resolve(BootOutcome.FILE).toString()));
+  }
+
+  /** One shell word: a command people copy from the journal must mean what it says. */
+  static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  private List<String> planPhases() {
+    try {
+      return PlanFiles.readPlan(layout.plan()).phaseNames();
+    } catch (RuntimeException unreadable) {
+      return List.of();
+    }
+  }
+
+  /** A failure's follow-up key part: its signature, short (the same failure is the same task). */
+  private static String failureKey(Diagnosis d) {
+    String sig = d.signature();
+    return sig == null || sig.isBlank() ? d.failureClass().name().toLowerCase() : sig.substring(0, Math.min(12, sig.length()));
+  }
+
+  private void sayResolved(int n) {
+    if (n > 0) say(n + " task(s) of the task queue done now, ticked off in " + followUps.queue().file());
   }
 
   private IterateResult result(int code, String reason) {

@@ -1,6 +1,7 @@
 package dev.bq2.autopilot;
 
 import dev.bq2.Bq2Exception;
+import dev.bq2.boot.BootRequest;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.List;
  * @param runnerArgs extra arguments for our runner (e.g. `--jobs 2`)
  * @param stallTimeout stop a runner that was idle this long: no runner or step log grew, no CPU
  *     used by its process tree (null: never)
+ * @param bootCheck the boot check to run once the plan is complete (`--boot-check ARGS`), or null
  */
 public record IterateOptions(
     Path sessionsDir,
@@ -33,11 +35,25 @@ public record IterateOptions(
     List<String> runnerArgs,
     PrintStream out,
     boolean terminal,
-    Duration stallTimeout) {
+    Duration stallTimeout,
+    BootCheckStep bootCheck) {
 
   public IterateOptions {
     runnerArgs = runnerArgs == null ? List.of() : List.copyOf(runnerArgs);
   }
+
+  /** Without a boot check. */
+  public IterateOptions(Path sessionsDir, int maxAttemptsPerStep, int maxIterations, Instant deadline, boolean allPhases,
+      List<String> runnerArgs, PrintStream out, boolean terminal, Duration stallTimeout) {
+    this(sessionsDir, maxAttemptsPerStep, maxIterations, deadline, allPhases, runnerArgs, out, terminal, stallTimeout, null);
+  }
+
+  /**
+   * `iterate --boot-check ARGS`: the request to boot once `next_phase` is `complete`.
+   *
+   * @param args the arguments as given (journaled, and shown to say how to rerun the check)
+   */
+  public record BootCheckStep(String args, BootRequest request) {}
 
   /**
    * The earlier of `--deadline` (an ISO-8601 instant) and `--until` (the next time the local clock

@@ -54,6 +54,25 @@ public final class Journal {
     return new Journal(dir, List.of());
   }
 
+  /**
+   * The newest session of {@code phase}, finished or not, to add to (the boot check that follows
+   * the plan's last phase goes into that phase's session); a new session when there is none.
+   */
+  public static Journal newestOf(Path sessionsDir, String phase) {
+    if (Files.isDirectory(sessionsDir)) {
+      try (Stream<Path> s = Files.list(sessionsDir)) {
+        Optional<Path> newest = s.filter(Files::isDirectory)
+            .filter(p -> p.getFileName().toString().matches("\\d{8}T\\d{6}Z-" + java.util.regex.Pattern.quote(phase) + "(-\\d+)?"))
+            .filter(p -> Files.isRegularFile(p.resolve("events.jsonl")))
+            .max(Comparator.comparing((Path p) -> p.getFileName().toString()));
+        if (newest.isPresent()) return new Journal(newest.get(), readEvents(newest.get().resolve("events.jsonl")));
+      } catch (IOException e) {
+        // unreadable folder: a new session below
+      }
+    }
+    return openOrContinue(sessionsDir, phase);
+  }
+
   static Optional<Path> newestUnfinished(Path sessionsDir, String phase) {
     if (!Files.isDirectory(sessionsDir)) return Optional.empty();
     try (Stream<Path> s = Files.list(sessionsDir)) {

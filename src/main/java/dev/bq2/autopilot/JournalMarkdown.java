@@ -37,6 +37,12 @@ final class JournalMarkdown {
         : end.type().equals("phase_complete") ? "phase complete" : "stopped: " + end.message()).append("\n");
     String running = running(events, now);
     if (running != null) md.append("- Now: ").append(running).append("\n");
+    JournalEvent boot = events.stream().filter(e -> e.type().equals("boot_check")).reduce((a, b) -> b).orElse(null);
+    if (boot != null) {
+      Object link = boot.data().get("boot_journal_link");
+      md.append("- Boot check: ").append(Boolean.TRUE.equals(boot.data().get("passed")) ? "passed" : "FAILED").append(": ")
+          .append(boot.data().get("verdict")).append(link == null ? "" : " ([investigation log](" + link + "))").append("\n");
+    }
     long failures = count(events, "failure");
     long applied = count(events, "applied");
     long reverted = count(events, "reverted");
@@ -304,7 +310,13 @@ final class JournalMarkdown {
     if (end.type().equals("stopped")) {
       items.add("- [ ] needs a person: " + end.message());
       Object next = end.data().get("next_action");
-      if (next != null) items.add("- [ ] next: " + next);
+      Object task = end.data().get("task");
+      if (next != null) items.add("- [ ] next: " + next + (task == null ? "" : " (task `" + task + "` in the task queue)"));
+      Object link = end.data().get("boot_journal_link");
+      if (link != null) items.add("- [ ] read the boot investigation log: [" + link + "](" + link + ")");
+    } else if (end.type().equals("boot_check") && Boolean.TRUE.equals(end.data().get("passed"))) {
+      Object link = end.data().get("boot_journal_link");
+      items.add("- [x] boot check " + end.message() + (link == null ? "" : " ([investigation log](" + link + "))"));
     } else if (end.type().equals("phase_complete")) {
       items.add("- [ ] back-annotate the overrides into the builder (`bq2 back-annotate`), then rerun from scratch");
     }

@@ -43,6 +43,8 @@ import picocli.CommandLine.Option;
       StopCommand.class,
       SummaryCommand.class,
       FleetCommand.class,
+      TasksCommand.class,
+      BootCheckCommand.class,
       ShellCommand.class,
     })
 public class Bq2 implements Callable<Integer> {

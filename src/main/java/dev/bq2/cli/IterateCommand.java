@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 /** `bq2 iterate`: the autopilot loop on the detected (or given) rootfs. */
 @Command(name = "iterate", mixinStandardHelpOptions = true,
     description = {"Run the next phase in the background, fixing each failure with a minimal override, until it advances.",
-        "Rules first, then the assistant; journal in <repo>/session/. Exit 0 phase complete, 2 bad input, 3 stopped and needs a person."})
+        "Rules first, then the assistant; journal in <repo>/session/. Exit 0 phase complete, 2 bad input, 3 stopped and needs a person "
+            + "(its next action goes to the task queue, see `bq2 tasks`; a failed --boot-check too)."})
 public class IterateCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 
@@ -54,6 +55,13 @@ public class IterateCommand implements Callable<Integer> {
 
   @Option(names = "--all-phases", description = "Keep going phase after phase until the plan is complete.")
   boolean allPhases;
+
+  @Option(names = "--boot-check", paramLabel = "ARGS",
+      description = "When the plan is complete (next_phase=complete), boot what was built with `bq2 boot-check ARGS`; ARGS is one "
+          + "string split like a shell would (quotes, backslashes) without running one or expanding anything, e.g. "
+          + "--boot-check \"--rootfs DIR --kernel FILE --run 'uname -r'\". A failed check stops for a person (exit 3): "
+          + "its investigation log is linked from the journal and its diagnosis becomes a task.")
+  String bootCheck;
 
   @Option(names = "--session-dir", paramLabel = "DIR", description = "Where session journals go (default: <repo>/session, else <rootfs>/var/lib/sysroot-build-sessions).")
   Path sessionDir;
@@ -96,6 +104,8 @@ public class IterateCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     // The assistant asked for is there before anything is detected, written or built.
     Optional<InstalledCli.Found> cli = attach ? Optional.empty() : assistant.checkInstalled();
+    // So are the boot-check arguments (their files are checked when the plan is built).
+    if (bootCheck != null && !attach) IterateBootCheck.parse(bootCheck, Path.of("session"));
     Context ctx = context.detect();
     if (attach) return attach(ctx);
     if (!quiet) (verbose ? ctx.describe() : List.of("iterate: " + ctx.summary())).forEach(System.out::println);
@@ -108,7 +118,8 @@ public class IterateCommand implements Callable<Integer> {
     if (noCleanOnChange) runnerArgs.add("--no-clean-on-change");
     IterateOptions opt = new IterateOptions(sessionDir, maxAttemptsPerStep, maxIterations, IterateOptions.deadline(deadline, until), allPhases,
         runnerArgs, System.out, Screen.stdout().terminal(),
-        stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout));
+        stallTimeout.equals("0") ? null : AssistantOptions.duration("--stall-timeout", stallTimeout),
+        bootCheck == null ? null : IterateBootCheck.parse(bootCheck, Autopilot.sessionsDir(ctx, sessionDir)));
     autopilot.set(new Autopilot(ctx, proposers, opt));
     IterateResult r;
     if (interruption == null) {

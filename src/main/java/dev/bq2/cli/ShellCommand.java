@@ -21,7 +21,7 @@ import picocli.shell.jline3.PicocliJLineCompleter;
 
 /** `bq2 shell` (and `bq2` alone on a terminal): the interactive shell. */
 @Command(name = "shell", mixinStandardHelpOptions = true,
-    description = "Interactive shell: iterate, resume iteration, status, reports, overrides, log, stop, summary, runner, help, exit.")
+    description = "Interactive shell: iterate, resume iteration, status, reports, overrides, log, stop, summary, tasks, runner, help, exit.")
 public class ShellCommand implements Callable<Integer> {
   @Mixin ContextOptions context;
 

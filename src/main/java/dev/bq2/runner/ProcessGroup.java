@@ -13,7 +13,7 @@ import java.util.List;
  * `setsid`, since Java cannot call setpgid itself), so that stopping it reaches every process
  * it forked: SIGTERM to the group, then SIGKILL once the grace period is over.
  */
-final class ProcessGroup {
+public final class ProcessGroup {
   private static final Path SETSID = findSetsid();
   private final Process process;
   private final Duration grace;
@@ -25,12 +25,12 @@ final class ProcessGroup {
   }
 
   /** Whether commands get their own process group (util-linux setsid is on PATH). */
-  static boolean isolated() {
+  public static boolean isolated() {
     return SETSID != null;
   }
 
   /** The argv that starts `argv` in a new session; setsid execs in place, so pid == pgid. */
-  static List<String> wrap(List<String> argv) {
+  public static List<String> wrap(List<String> argv) {
     if (SETSID == null) return argv;
     List<String> out = new ArrayList<>(argv.size() + 2);
     out.add(SETSID.toString());
@@ -39,11 +39,11 @@ final class ProcessGroup {
     return out;
   }
 
-  static ProcessGroup of(Process p, Duration grace) {
+  public static ProcessGroup of(Process p, Duration grace) {
     return new ProcessGroup(p, grace);
   }
 
-  long pgid() {
+  public long pgid() {
     return process.pid();
   }
 
@@ -57,7 +57,7 @@ final class ProcessGroup {
   }
 
   /** SIGTERM, wait up to the grace period for the group to empty, then SIGKILL. */
-  void stopAndWait() {
+  public void stopAndWait() {
     stopping = true;
     signal("TERM");
     long deadline = System.nanoTime() + grace.toNanos();
@@ -73,7 +73,7 @@ final class ProcessGroup {
   }
 
   /** SIGKILL to the whole group at once. */
-  void kill() {
+  public void kill() {
     signal("KILL");
   }
 
@@ -101,7 +101,7 @@ final class ProcessGroup {
   }
 
   /** Whether any live (non-zombie) process is still in the group. */
-  boolean alive() {
+  public boolean alive() {
     if (process.isAlive()) return true;
     return !ProcStat.groupMembers(pgid()).isEmpty();
   }

@@ -28,7 +28,7 @@ import org.jline.terminal.TerminalBuilder;
 
 /**
  * The interactive `bq2` shell: what a person types today ("iterate", "resume iteration") runs
- * the autopilot; `status`, `reports`, `overrides`, `log`, `stop`, `summary` look around. Each word maps
+ * the autopilot; `status`, `reports`, `overrides`, `log`, `stop`, `summary`, `tasks` look around. Each word maps
  * to a bq2 subcommand run in-process with the shell's context options (--rootfs, --repo, …)
  * appended. History is kept across runs in `~/.bq2_history`.
  *
@@ -57,6 +57,7 @@ public final class Bq2Shell {
     m.put("log", List.of("log"));
     m.put("stop", List.of("stop"));
     m.put("summary", List.of("summary"));
+    m.put("tasks", List.of("tasks"));
     m.put("runner", List.of("sysroot-runner"));
     COMMANDS = Collections.unmodifiableMap(m);
   }
@@ -77,6 +78,7 @@ public final class Bq2Shell {
         log                 the tail of the current runner log
         stop                stop the background runner
         summary             what happened overnight (`summary --since 2d` for longer)
+        tasks               the task queue: follow-ups boot-check and iterate found (`tasks --all`)
         runner              run steps in the foreground (sysroot-runner), e.g. `runner --package S --dry-run`
         help                this text
         exit, quit          leave the shell (Ctrl-D too; a background runner keeps going)

@@ -18,6 +18,8 @@ import dev.bq2.state.Status;
 import dev.bq2.state.Timestamps;
 import dev.bq2.supervise.BackgroundRunner;
 import dev.bq2.supervise.SupervisedRun;
+import dev.bq2.tasks.Task;
+import dev.bq2.tasks.TaskQueue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,9 +50,11 @@ import java.util.stream.Stream;
  * @param sessions the session folders with events in the period, oldest first
  * @param now what runs now (a runner or a detached autopilot), null when nothing does
  * @param statusError why `next_phase` could not be read (a broken plan), else null
+ * @param bootChecks the boot checks of the period (`<UTC>-boot/boot-outcome.json`), oldest first
+ * @param openTasks the open tasks of the task queue now (`task-queue.md`), whenever registered
  */
 @JsonPropertyOrder({"since", "until", "period", "rootfs", "sessions_dir", "sessions", "phases_completed", "next_phase",
-    "next_step", "status_error", "now", "failures", "deltas_in_force", "escalated", "next_actions", "assistants", "time"})
+    "next_step", "status_error", "now", "failures", "deltas_in_force", "escalated", "boot_checks", "open_tasks", "task_queue", "next_actions", "assistants", "time"})
 public record MorningSummary(
     String since,
     String until,
@@ -68,7 +72,10 @@ public record MorningSummary(
     List<Escalation> escalated,
     List<String> nextActions,
     Assistants assistants,
-    Times time) {
+    Times time,
+    List<BootCheck> bootChecks,
+    List<Task> openTasks,
+    String taskQueue) {
 
   /** A phase that completed in the period: how many runner launches and deltas it took (in its session). */
   public record PhaseDone(String phase, String at, int runnerLaunches, int deltasApplied, String session) {}
@@ -89,6 +96,14 @@ public record MorningSummary(
 
   /** Where a person was called (`stopped`) or a proposer gave up on a failure (`<proposer> escalated`). */
   public record Escalation(String at, String phase, String step, String what, String why, String next, String session) {}
+
+  /**
+   * One boot check (`bq2 boot-check`, or `iterate --boot-check`): {@code result} `passed`, `failed` or
+   * `unreadable` (its boot-outcome.json could not be read: the verdict says why), the diagnosis when
+   * it failed, and the stage timings in short ({@code stages}); {@code journal} is its investigation log.
+   */
+  public record BootCheck(String at, String session, String result, boolean passed, String verdict, String kind, String lastSeen,
+      String likelyCause, String fix, String accel, String stages, Double seconds, String journal) {}
 
   public record Assistants(int attempts, long tokensIn, long tokensOut, double costUsd) {}
 
@@ -192,11 +207,34 @@ public record MorningSummary(
     }
     String now = now(layout, all, period.until());
     steps.sort(Comparator.comparingDouble(StepTime::seconds).reversed());
-    List<String> next = nextActions(all, provenance, inForce, nextPhase, now, done);
+    List<BootCheck> boots = BootChecks.read(sessionsDir, since);
+    TaskQueue queue = TaskQueue.open(sessionsDir);
+    List<Task> openTasks = openTasks(queue);
+    List<String> next = new ArrayList<>(nextActions(all, provenance, inForce, nextPhase, now, done));
+    if (!boots.isEmpty() && boots.get(boots.size() - 1).result().equals("failed")) {
+      BootCheck b = boots.get(boots.size() - 1);
+      next.add(0, "the last boot check failed (" + Objects.requireNonNullElse(b.kind(), "?") + "): "
+          + Objects.requireNonNullElse(b.fix(), "see its log") + "; its investigation log: " + b.journal());
+    }
+    if (!openTasks.isEmpty()) next.add(openTasks.size() + " open task(s) in the task queue: `bq2 tasks`");
     return new MorningSummary(Journal.stamp(since), Journal.stamp(period.until()), period.asGiven(), layout.rootfs().toString(),
         sessionsDir.toString(), List.copyOf(inPeriod.keySet()), done, nextPhase, nextStep, statusError, now, failures, inForce,
-        escalated, next, new Assistants(attempts, tokensIn, tokensOut, cost),
-        new Times(builds, launches, proposers, List.copyOf(steps.subList(0, Math.min(3, steps.size())))));
+        escalated, List.copyOf(next), new Assistants(attempts, tokensIn, tokensOut, cost),
+        new Times(builds, launches, proposers, List.copyOf(steps.subList(0, Math.min(3, steps.size())))),
+        boots, openTasks, queue.file().toString());
+  }
+
+  /** The open tasks; a queue that cannot be read is the `bq2 tasks` command's business, not the summary's. */
+  private static List<Task> openTasks(TaskQueue queue) {
+    try {
+      return queue.tasks().stream().filter(Task::open).toList();
+    } catch (Bq2Exception e) {
+      return List.of();
+    }
+  }
+
+  static String stampOf(Instant t) {
+    return Journal.stamp(t);
   }
 
   private static Failure failure(JournalEvent e, List<JournalEvent> session, Provenance provenance, String name) {
@@ -286,7 +324,8 @@ public record MorningSummary(
         stopped = true;
         out.add(last.phase() + ": " + last.message() + "; next: " + Objects.requireNonNullElse(text(last.get("next_action")),
             "read its journal"));
-      } else if (!last.type().equals("phase_complete") && now == null) {
+      } else if (ev.stream().noneMatch(e -> e.type().equals("phase_complete") || e.type().equals("stopped")) && now == null) {
+        // (a session goes on after its end only with a boot check: `iterate --boot-check` after the last phase)
         out.add(last.phase() + ": the session was interrupted; `bq2 iterate` continues it");
       }
     }

@@ -3,6 +3,7 @@ package dev.bq2.summary;
 import dev.bq2.Durations;
 import dev.bq2.TerminalText;
 import dev.bq2.rootfs.PhaseStatus;
+import dev.bq2.tasks.Task;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -77,6 +78,32 @@ public final class SummaryText {
     for (MorningSummary.Escalation e : s.escalated()) {
       b.append(in).append(at(e.at(), clock)).append("  ").append(e.phase()).append(e.step() == null ? "" : "/" + e.step())
           .append(": ").append(e.what()).append(": ").append(one(e.why())).append('\n');
+    }
+
+    if (!s.bootChecks().isEmpty()) {
+      Map<String, Long> results = s.bootChecks().stream()
+          .collect(Collectors.groupingBy(MorningSummary.BootCheck::result, TreeMap::new, Collectors.counting()));
+      b.append(gap).append(indent).append("boot checks: ").append(s.bootChecks().size()).append(" (").append(results.entrySet().stream()
+          .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))).append(")\n");
+      for (MorningSummary.BootCheck c : s.bootChecks()) {
+        b.append(in).append(at(c.at(), clock)).append("  ").append(c.result().equals("failed") ? "FAILED" : c.result())
+            .append(c.kind() == null ? "" : " (" + c.kind() + ")").append(": ").append(one(c.verdict()))
+            .append(c.accel() == null ? "" : " [" + c.accel() + (c.seconds() == null ? "" : ", " + duration(c.seconds())) + "]")
+            .append('\n');
+        if (c.stages() != null) b.append(in).append("    stages: ").append(one(c.stages())).append('\n');
+        if (c.result().equals("failed")) {
+          if (c.lastSeen() != null) b.append(in).append("    last seen: ").append(one(c.lastSeen())).append('\n');
+          if (c.likelyCause() != null) b.append(in).append("    likely cause: ").append(one(c.likelyCause())).append('\n');
+          if (c.fix() != null) b.append(in).append("    fix: ").append(whole(c.fix())).append('\n');
+        }
+        b.append(in).append("    log: ").append(whole(c.journal())).append('\n');
+      }
+    }
+
+    b.append(gap).append(indent).append("open tasks: ").append(s.openTasks().isEmpty() ? "none" : s.openTasks().size() + " in " + whole(s.taskQueue()))
+        .append('\n');
+    for (Task t : s.openTasks()) {
+      b.append(in).append("- ").append(one(t.text())).append(t.byHand() ? " (by hand)" : " — " + whole(t.key())).append('\n');
     }
 
     b.append(gap).append(indent).append("next actions:").append(s.nextActions().isEmpty() ? " none" : "").append('\n');

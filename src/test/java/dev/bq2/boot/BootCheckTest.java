@@ -1,0 +1,46 @@
+package dev.bq2.boot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link BootCheck#run} in-process (as `iterate --boot-check` calls it), on a real QEMU/TCG boot. */
+@Timeout(900)
+class BootCheckTest {
+  @TempDir Path tmp;
+
+  @Test
+  void aRootfsWithoutInitPanicsAndTheDiagnosisQuotesThePanicLine() throws Exception {
+    Path rootfs = BootImages.rootfs(BootImages.Guest.NO_INIT, tmp.resolve("tree"));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BootOutcome o;
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      o = BootCheck.run(BootRequest.builder().rootfs(rootfs).kernel(BootImages.kernel()).accel("tcg")
+          .stageTimeout(Duration.ofMinutes(4)).overallTimeout(Duration.ofMinutes(10))
+          .sessionRoot(tmp.resolve("session")).run("true").build(), out);
+    }
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    assertFalse(o.passed(), printed);
+    assertEquals(1, o.exitCode());
+    String serial = Files.readString(Path.of(o.sessionDir()).resolve("serial.log"), StandardCharsets.ISO_8859_1);
+    String panicLine = serial.lines().filter(l -> l.contains("Kernel panic - not syncing:")).findFirst().orElseThrow(() -> new AssertionError(serial));
+    String quoted = panicLine.substring(panicLine.indexOf("Kernel panic")).strip();
+    assertTrue(o.diagnosis().lastSeen().contains(quoted), o.diagnosis() + " vs " + quoted);
+    assertTrue(printed.contains(quoted), printed);
+    assertTrue(o.diagnosis().kind().equals("kernel-panic") || o.diagnosis().kind().equals("init-not-found"), o.diagnosis().kind());
+    assertTrue(o.stages().stream().anyMatch(s -> s.stage().equals("kernel") && s.reached()));
+    assertTrue(o.stages().stream().anyMatch(s -> s.stage().equals("root-shell") && !s.reached()));
+    assertEquals(o, BootOutcome.read(Path.of(o.sessionDir()).resolve(BootOutcome.FILE)));
+    QemuProcesses.assertNoneLeft(Path.of(o.sessionDir()));
+  }
+}
