@@ -37,6 +37,12 @@ final class JournalMarkdown {
         : end.type().equals("phase_complete") ? "phase complete" : "stopped: " + end.message()).append("\n");
     String running = running(events, now);
     if (running != null) md.append("- Now: ").append(running).append("\n");
+    JournalEvent boot = events.stream().filter(e -> e.type().equals("boot_check")).reduce((a, b) -> b).orElse(null);
+    if (boot != null) {
+      Object link = boot.data().get("boot_journal_link");
+      md.append("- Boot check: ").append(Boolean.TRUE.equals(boot.data().get("passed")) ? "passed" : "FAILED").append(": ")
+          .append(boot.data().get("verdict")).append(link == null ? "" : " ([investigation log](" + link + "))").append("\n");
+    }
     long failures = count(events, "failure");
     long applied = count(events, "applied");
     long reverted = count(events, "reverted");

@@ -22,7 +22,9 @@ public record TaskListing(String file, List<Task> open, List<Task> done, String 
     List<Task> open = tasks.stream().filter(Task::open).toList();
     List<Task> done = tasks.stream().filter(t -> !t.open())
         .filter(t -> all || (t.resolved() != null && !Instant.parse(t.resolved()).isBefore(since)))
-        .sorted((a, b) -> String.valueOf(b.resolved()).compareTo(String.valueOf(a.resolved())))
+        // newest first; boxes ticked by hand (no time) last
+        .sorted(java.util.Comparator.comparing(Task::resolved, java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder()))
+            .reversed())
         .toList();
     long allDone = tasks.stream().filter(t -> !t.open()).count();
     return new TaskListing(queue.file().toString(), open, done, all ? null : since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),

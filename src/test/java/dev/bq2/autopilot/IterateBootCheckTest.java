@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bq2.ChildJvm;
 import dev.bq2.ExitCodes;
 import dev.bq2.InProcessCli;
+import dev.bq2.boot.BootImages;
 import dev.bq2.boot.BootOutcome;
 import dev.bq2.json.Json;
 import dev.bq2.tasks.Task;
 import dev.bq2.tasks.TaskQueue;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,8 +32,9 @@ class IterateBootCheckTest {
   @Test
   @Timeout(900)
   void aFailedBootCheckStopsForAPersonAndThePassingOneTicksItsTaskOff() throws Exception {
-    Path kernel = BootFixture.kernel(dir);
-    Path tree = BootFixture.busyboxTree(dir.resolve("boot-tree"));
+    // What was built is stood in for by boot-images' busybox guest (a coloured prompt, ESC[6n and all).
+    Path kernel = BootImages.kernel();
+    Path tree = BootImages.rootfs(BootImages.Guest.COLOURED_SHELL, dir.resolve("boot-tree"));
     Path demo = dir.resolve("demo");
     assertEquals(0, InProcessCli.run("demo", "--write-only", "--dir", demo.toString()).exit());
     Path rootfs = demo.resolve("rootfs");
@@ -70,6 +71,7 @@ class IterateBootCheckTest {
     String link = "../" + boot1.getFileName() + "/journal.md";
     String md = Files.readString(journal.resolve("journal.md"));
     assertTrue(md.contains("- [ ] read the boot investigation log: [" + link + "](" + link + ")"), md);
+    assertTrue(md.contains("- Boot check: FAILED: " + o1.verdict() + " ([investigation log](" + link + "))"), md);
     assertTrue(Files.readString(journal.resolve(link)).contains("smoke"), "the link leads to the boot journal");
 
     TaskQueue queue = TaskQueue.open(sessions);
@@ -138,26 +140,5 @@ class IterateBootCheckTest {
   private static Path lastPhaseSession(Path sessions) throws Exception {
     List<Path> all = Fixture.sessions(sessions).stream().filter(p -> Files.exists(p.resolve("events.jsonl"))).toList();
     return all.get(all.size() - 1);
-  }
-
-  /** Kernel and busybox tree for the boot checks above (issue 12: from Debian packages). */
-  static final class BootFixture {
-    static Path kernel(Path dir) {
-      String k = System.getenv("BQ2_TEST_KERNEL");
-      assertNotNull(k, "set BQ2_TEST_KERNEL to a kernel (vmlinuz) to boot");
-      return Path.of(k);
-    }
-
-    /** A busybox-static tree whose /init mounts /proc and runs a shell on the console. */
-    static Path busyboxTree(Path tree) throws Exception {
-      for (String d : List.of("bin", "proc", "sys", "dev", "etc")) Files.createDirectories(tree.resolve(d));
-      Files.copy(Path.of("/bin/busybox"), tree.resolve("bin/busybox"));
-      Files.createSymbolicLink(tree.resolve("bin/sh"), Path.of("busybox"));
-      Path init = tree.resolve("init");
-      Files.writeString(init, "#!/bin/sh\n/bin/busybox --install -s /bin\nmount -t proc proc /proc\nmount -t sysfs sys /sys\n"
-          + "echo init up\nexec sh\n");
-      Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
-      return tree;
-    }
   }
 }

@@ -54,9 +54,18 @@ public final class BootImages {
     GETTY_LOGIN,
     /**
      * Busybox without any init: no `/init`, `/sbin/init`, `/etc/init`, `/bin/init` or `/bin/sh`
-     * ({@link Initramfs#initOf} is empty). Booted, the kernel panics ("Kernel panic - not syncing").
+     * ({@link Initramfs#initOf} is empty). Booted as an initramfs the kernel finds no `/init`, looks
+     * for a root device instead and panics: "Kernel panic - not syncing: VFS: Unable to mount root
+     * fs on unknown-block(0,0)".
      */
-    NO_INIT
+    NO_INIT,
+    /**
+     * `/init` is there and executable but cannot run: a dynamically linked program (the host's
+     * `true`) whose ELF loader the tree lacks, the usual mistake of a from-source rootfs. The kernel
+     * says "Failed to execute /init (error -2)", tries the other inits and panics: "Kernel panic -
+     * not syncing: No working init found."
+     */
+    BROKEN_INIT
   }
 
   private static final Object JVM_LOCK = new Object();
@@ -80,7 +89,11 @@ public final class BootImages {
       if (!Files.isRegularFile(k)) throw new IOException("BQ2_TEST_KERNEL=" + env + " is not a file");
       return k;
     }
-    Path cache = cacheDir();
+    return kernel(cacheDir());
+  }
+
+  /** {@link #kernel()} cached in {@code cache}; each download appends a line to `downloads.log` there. */
+  static Path kernel(Path cache) throws IOException {
     Files.createDirectories(cache);
     synchronized (JVM_LOCK) {
       try (FileChannel ch = FileChannel.open(cache.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -92,6 +105,7 @@ public final class BootImages {
         }
         String pkg = kernelPackage();
         run(cache, List.of("apt-get", "download", "-q", pkg));
+        Files.writeString(cache.resolve("downloads.log"), pkg + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Path deb;
         try (Stream<Path> s = Files.list(cache)) {
           deb = s.filter(p -> p.getFileName().toString().startsWith(pkg + "_") && p.toString().endsWith(".deb"))
@@ -117,6 +131,11 @@ public final class BootImages {
     }
   }
 
+  /** `java … dev.bq2.boot.BootImages CACHE`: the kernel cached in CACHE (for the test of concurrent JVMs). */
+  public static void main(String[] args) throws IOException {
+    System.out.println(kernel(Path.of(args[0])));
+  }
+
   /** The versioned kernel package the `linux-image-amd64` metapackage depends on. */
   static String kernelPackage() throws IOException {
     String out = run(Path.of("."), List.of("apt-cache", "depends", "linux-image-amd64"));
@@ -140,7 +159,7 @@ public final class BootImages {
     Files.copy(Path.of("/bin/busybox"), busybox, StandardCopyOption.COPY_ATTRIBUTES);
     Files.setPosixFilePermissions(dir.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
     for (String applet : applets()) {
-      if (guest == Guest.NO_INIT && (applet.equals("sh") || applet.equals("init") || applet.equals("ash"))) continue;
+      if ((guest == Guest.NO_INIT || guest == Guest.BROKEN_INIT) && (applet.equals("sh") || applet.equals("init") || applet.equals("ash"))) continue;
       Path link = dir.resolve("bin").resolve(applet);
       if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of("busybox"));
     }
@@ -165,6 +184,7 @@ public final class BootImages {
         Files.setAttribute(busybox, "unix:mode", 04755);
       }
       case NO_INIT -> { }
+      case BROKEN_INIT -> Files.copy(Path.of("/usr/bin/true"), dir.resolve("init"));
     }
     return dir;
   }

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bq2.ChildJvm;
 import dev.bq2.boot.BootImages.Guest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,11 +93,55 @@ class BootImagesTest {
         raw2.toString(), qcow2.toString())).trim());
   }
 
+  /** Both trees without a working init panic as their comments say (panic=-1 and -no-reboot: QEMU then exits). */
+  @Test
+  void withoutAWorkingInitTheKernelPanics() throws Exception {
+    for (Guest guest : List.of(Guest.NO_INIT, Guest.BROKEN_INIT)) {
+      Path initrd = BootImages.initramfs(guest, dir.resolve(guest.name()));
+      try (TcgGuest g = TcgGuest.start(dir.resolve(guest.name() + ".log"), "-kernel", BootImages.kernel().toString(),
+          "-initrd", initrd.toString(), "-append", BootImages.SERIAL_APPEND + " panic=-1")) {
+        if (guest == Guest.BROKEN_INIT) g.await("Failed to execute /init (error -2)");
+        g.await(guest == Guest.NO_INIT ? "Kernel panic - not syncing: VFS: Unable to mount root fs"
+            : "Kernel panic - not syncing: No working init found.");
+        g.awaitExit();
+        assertFalse(g.serial().contains(BootImages.INIT_MARKER));
+      }
+    }
+  }
+
+  /** Two JVMs asking for the kernel at once into an empty cache: one downloads, both get the same file. */
+  @Test
+  void concurrentJvmsDownloadTheKernelOnce() throws Exception {
+    Path cache = dir.resolve("cache");
+    List<Process> jvms = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ProcessBuilder pb = new ProcessBuilder(ChildJvm.java(), "-cp", System.getProperty("java.class.path"),
+          BootImages.class.getName(), cache.toString()).redirectError(dir.resolve("jvm" + i + ".err").toFile());
+      pb.environment().remove("BQ2_TEST_KERNEL");
+      jvms.add(pb.start());
+    }
+    List<String> answers = new ArrayList<>();
+    for (Process p : jvms) {
+      answers.add(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+      assertEquals(0, p.waitFor(), "child JVM failed; see " + dir);
+    }
+    assertEquals(answers.get(0), answers.get(1));
+    Path kernel = Path.of(answers.get(0));
+    assertTrue(kernel.startsWith(cache) && kernel.getFileName().toString().startsWith("vmlinuz-"), kernel.toString());
+    assertTrue(Files.size(kernel) > 1_000_000, "a real kernel image");
+    assertEquals(1, Files.readAllLines(cache.resolve("downloads.log")).size(), "downloaded once");
+    try (var s = Files.list(cache)) {
+      assertTrue(s.noneMatch(p -> p.toString().endsWith(".deb")), "the .deb is not kept");
+    }
+  }
+
   @Test
   void noInitTreeHasNoInitButTheOthersHave() throws Exception {
     assertFalse(Initramfs.initOf(BootImages.rootfs(Guest.NO_INIT, dir.resolve("none"))).isPresent());
     assertEquals("/init", Initramfs.initOf(BootImages.rootfs(Guest.COLOURED_SHELL, dir.resolve("c"))).orElseThrow());
     assertEquals("/init", Initramfs.initOf(BootImages.rootfs(Guest.GETTY_LOGIN, dir.resolve("g"))).orElseThrow());
+    assertEquals("/init", Initramfs.initOf(BootImages.rootfs(Guest.BROKEN_INIT, dir.resolve("b"))).orElseThrow(),
+        "executable, so initOf cannot tell it will not run");
     assertTrue(Files.isRegularFile(BootImages.kernel()));
   }
 }
