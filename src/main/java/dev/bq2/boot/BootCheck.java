@@ -116,6 +116,9 @@ public final class BootCheck {
     if (r.image() != null && (r.kernel() != null || r.initrd() != null || r.rootfs() != null)) {
       throw Bq2Exception.badInput("--image boots the disk's own loader; drop --kernel/--initrd/--rootfs, or drop --image");
     }
+    if (r.rootfs() != null && !Files.isDirectory(r.rootfs())) {
+      throw Bq2Exception.badInput("--rootfs " + r.rootfs() + ": not a directory; give the tree to boot");
+    }
     int sources = (r.image() != null ? 1 : 0) + (r.rootfs() != null ? 1 : 0) + (r.rootfs() == null && r.kernel() != null ? 1 : 0);
     if (sources != 1) {
       throw Bq2Exception.badInput("boot-check: give exactly one of --image FILE, --kernel FILE --initrd FILE, or --rootfs DIR --kernel FILE");
@@ -127,7 +130,6 @@ public final class BootCheck {
       }
     }
     if (r.rootfs() != null) {
-      if (!Files.isDirectory(r.rootfs())) throw Bq2Exception.badInput("--rootfs " + r.rootfs() + ": not a directory; give the tree to boot");
       if (r.kernel() == null) throw Bq2Exception.badInput("--rootfs needs --kernel FILE (the kernel to boot the packed tree with)");
       if (r.initrd() != null) throw Bq2Exception.badInput("--rootfs is packed as the initramfs; drop --initrd");
     }

@@ -38,7 +38,8 @@ public class BootCheckCommand implements Callable<Integer> {
   Path initrd;
 
   @Option(names = "--rootfs", paramLabel = "DIR",
-      description = "A root tree to pack into an initramfs and boot with --kernel (its /init, /sbin/init or a shell runs as init).")
+      description = "A root tree to pack into an initramfs and boot with --kernel (its /init, /sbin/init or a shell runs as init); "
+          + "default without --image/--initrd: $BQ2_ROOTFS.")
   Path rootfs;
 
   @Option(names = "--arch", paramLabel = "ARCH", defaultValue = "x86_64",
@@ -94,6 +95,12 @@ public class BootCheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // As every --rootfs of bq2: without one (and without --image/--initrd), $BQ2_ROOTFS is the tree
+    // that was built, so `bq2 boot-check --kernel FILE` boots it.
+    if (rootfs == null && image == null && initrd == null && ContextDetector.envRootfs() != null) {
+      rootfs = ContextDetector.envRootfs();
+      System.out.println("boot-check: --rootfs " + rootfs + " (BQ2_ROOTFS)");
+    }
     BootRequest request = BootRequest.builder()
         .arch(arch).image(image).bios(bios).kernel(kernel).initrd(initrd).rootfs(rootfs)
         .append(append).noConsoleArg(noConsoleArg).memory(memory).smp(smp).accel(accel)
