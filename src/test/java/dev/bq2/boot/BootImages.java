@@ -206,7 +206,8 @@ public final class BootImages {
    * A raw disk image SeaBIOS boots (`DIR/<guest>.img`): one FAT file system without a partition
    * table (`mkfs.vfat`), syslinux in its boot sector (`syslinux --install`, through mtools, no
    * mount), and `vmlinuz`, `initrd.img` and `syslinux.cfg` (`SERIAL 0 115200`, kernel command
-   * line {@code append}) copied in with `mcopy`.
+   * line {@code append}) copied in with `mcopy`. With an {@code append} that names no serial
+   * console, syslinux's own banner still reaches the serial port, the kernel's output does not.
    */
   public static Path rawDiskImage(Guest guest, Path dir, String append) throws IOException {
     Path initrd = initramfs(guest, dir);
