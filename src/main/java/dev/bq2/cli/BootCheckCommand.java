@@ -101,17 +101,25 @@ public class BootCheckCommand implements Callable<Integer> {
       rootfs = ContextDetector.envRootfs();
       System.out.println("boot-check: --rootfs " + rootfs + " (BQ2_ROOTFS)");
     }
-    BootRequest request = BootRequest.builder()
-        .arch(arch).image(image).bios(bios).kernel(kernel).initrd(initrd).rootfs(rootfs)
-        .append(append).noConsoleArg(noConsoleArg).memory(memory).smp(smp).accel(accel)
-        .login(login).passwordFile(passwordFile).become(become).becomePasswordFile(becomePasswordFile).run(run)
-        .stageTimeout(AssistantOptions.duration("--timeout", timeout))
-        .overallTimeout(AssistantOptions.duration("--overall-timeout", overallTimeout))
-        .sessionRoot(sessionDir != null ? sessionDir : defaultSessions())
-        .build();
+    BootRequest request = request("", sessionDir != null ? sessionDir : defaultSessions());
     BootOutcome outcome = BootCheck.run(request, System.out);
     followUps(request.sessionRoot(), outcome);
     return outcome.exitCode();
+  }
+
+  /**
+   * The request these options describe; {@code optionPrefix} names where they came from in
+   * errors (`--boot-check ` when `iterate --boot-check ARGS` parsed them).
+   */
+  BootRequest request(String optionPrefix, Path sessionRoot) {
+    return BootRequest.builder()
+        .arch(arch).image(image).bios(bios).kernel(kernel).initrd(initrd).rootfs(rootfs)
+        .append(append).noConsoleArg(noConsoleArg).memory(memory).smp(smp).accel(accel)
+        .login(login).passwordFile(passwordFile).become(become).becomePasswordFile(becomePasswordFile).run(run)
+        .stageTimeout(AssistantOptions.duration(optionPrefix + "--timeout", timeout))
+        .overallTimeout(AssistantOptions.duration(optionPrefix + "--overall-timeout", overallTimeout))
+        .sessionRoot(sessionRoot)
+        .build();
   }
 
   /**

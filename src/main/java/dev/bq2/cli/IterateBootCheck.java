@@ -29,15 +29,7 @@ final class IterateBootCheck {
       throw Bq2Exception.badInput("--boot-check " + args + ": " + e.getMessage() + "; the value holds `bq2 boot-check` "
           + "arguments (see `bq2 boot-check --help`)");
     }
-    // As BootCheckCommand.call() builds it.
-    BootRequest request = BootRequest.builder()
-        .arch(c.arch).image(c.image).bios(c.bios).kernel(c.kernel).initrd(c.initrd).rootfs(c.rootfs)
-        .append(c.append).noConsoleArg(c.noConsoleArg).memory(c.memory).smp(c.smp).accel(c.accel)
-        .login(c.login).passwordFile(c.passwordFile).become(c.become).becomePasswordFile(c.becomePasswordFile).run(c.run)
-        .stageTimeout(AssistantOptions.duration("--boot-check --timeout", c.timeout))
-        .overallTimeout(AssistantOptions.duration("--boot-check --overall-timeout", c.overallTimeout))
-        .sessionRoot(c.sessionDir != null ? c.sessionDir : sessionRoot)
-        .build();
+    BootRequest request = c.request("--boot-check ", c.sessionDir != null ? c.sessionDir : sessionRoot);
     return new IterateOptions.BootCheckStep(args, request);
   }
 }
