@@ -219,7 +219,7 @@ public final class BootCheck {
       start(binary, "tcg");
       return;
     }
-    String kvmProblem = kvmProblem();
+    String kvmProblem = kvmProblem(request.arch());
     if (wanted.equals("kvm")) {
       if (kvmProblem != null) throw Bq2Exception.badInput("--accel kvm: " + kvmProblem + "; use --accel tcg or auto");
       accelReason = "--accel kvm";
@@ -249,8 +249,13 @@ public final class BootCheck {
     start(binary, "tcg");
   }
 
-  /** Why KVM cannot be used here, or null when /dev/kvm opens read-write. */
-  private static String kvmProblem() {
+  /**
+   * Why KVM cannot be used here, or null when /dev/kvm opens read-write for a guest of this
+   * machine's own architecture (KVM runs no other: an aarch64 guest on an x86_64 host is TCG).
+   */
+  static String kvmProblem(String guestArch) {
+    String host = hostArch();
+    if (!guestArch.equals(host)) return "KVM runs only " + host + " guests on this " + host + " machine";
     Path kvm = Path.of("/dev/kvm");
     if (!Files.exists(kvm)) return "/dev/kvm does not exist";
     try (FileChannel ch = FileChannel.open(kvm, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -258,6 +263,12 @@ public final class BootCheck {
     } catch (IOException | SecurityException e) {
       return "/dev/kvm cannot be opened read-write (" + e.getMessage() + ")";
     }
+  }
+
+  /** This machine's architecture in QEMU's names (the JVM says amd64 for x86_64). */
+  static String hostArch() {
+    String a = System.getProperty("os.arch");
+    return a.equals("amd64") ? "x86_64" : a.equals("arm64") ? "aarch64" : a;
   }
 
   /** A started QEMU: its process group, the guard that kills it if we die, and its console. */

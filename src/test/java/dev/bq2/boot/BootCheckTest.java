@@ -20,6 +20,13 @@ class BootCheckTest {
   @TempDir Path tmp;
 
   @Test
+  void kvmIsNeverTriedForAGuestOfAnotherArchitecture() {
+    String host = BootCheck.hostArch();
+    String other = host.equals("x86_64") ? "aarch64" : "x86_64";
+    assertEquals("KVM runs only " + host + " guests on this " + host + " machine", BootCheck.kvmProblem(other));
+  }
+
+  @Test
   void aRootfsWithoutInitPanicsAndTheDiagnosisQuotesThePanicLine() throws Exception {
     // No init at all: the kernel looks for a root device instead and panics (VFS: Unable to mount root fs).
     BootOutcome o = panics(BootImages.Guest.NO_INIT);
