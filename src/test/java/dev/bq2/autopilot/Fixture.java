@@ -22,12 +22,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Small rootfs trees with hand-written plans, and in-process autopilot runs over them. */
-final class Fixture {
+public final class Fixture {
   private Fixture() {}
 
   /** One plan step: a `shell` step (content given) or an `autotools` step (workdir given). */
-  record Step(String name, String strategy, String workdir, String content) {
-    static Step shell(String name, String content) {
+  public record Step(String name, String strategy, String workdir, String content) {
+    public static Step shell(String name, String content) {
       return new Step(name, "shell", null, content);
     }
 
@@ -37,7 +37,7 @@ final class Fixture {
   }
 
   /** Writes a one-phase host plan into `rootfs/var/lib/`, in the existing tool's format. */
-  static RootfsLayout plan(Path rootfs, String phase, Map<String, String> env, Step... steps) throws IOException {
+  public static RootfsLayout plan(Path rootfs, String phase, Map<String, String> env, Step... steps) throws IOException {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("name", phase);
     p.put("description", "test phase " + phase);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * in {@code env} are set, those mapped to null removed; BQ2_ROOTFS and BQ2_CONFIG are always
  * removed unless given, so the caller's shell does not leak in).
  */
-final class Bq2Child {
-  record Result(int exit, String out, String err) {
+public final class Bq2Child {
+  public record Result(int exit, String out, String err) {
     @Override
     public String toString() {
       return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
@@ -70,8 +71,13 @@ final class Bq2Child {
     }
   }
 
-  static Result run(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
+  public static Result run(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
     return runWithInput(cwd, env, null, args);
+  }
+
+  /** As {@link #run(Path, Map, String...)}, waiting up to {@code timeout} (a command that waits on a cluster). */
+  public static Result run(Duration timeout, Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    return runJvm(List.of(), timeout, cwd, env, null, args);
   }
 
   /** As {@link #run(Path, Map, String...)}, with {@code stdin} (null: /dev/null) as standard input. */
@@ -82,6 +88,11 @@ final class Bq2Child {
   /** As {@link #runWithInput}, with extra JVM options (e.g. `-Dbq2.home=DIR`). */
   static Result runJvm(List<String> jvmOptions, Path cwd, Map<String, String> env, String stdin, String... args)
       throws IOException, InterruptedException {
+    return runJvm(jvmOptions, Duration.ofSeconds(120), cwd, env, stdin, args);
+  }
+
+  private static Result runJvm(List<String> jvmOptions, Duration timeout, Path cwd, Map<String, String> env, String stdin,
+      String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-XX:-UsePerfData"));
     cmd.addAll(jvmOptions);
@@ -100,9 +111,9 @@ final class Bq2Child {
       else pb.environment().put(k, v);
     });
     Process p = pb.start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("bq2 " + String.join(" ", args) + " did not finish");
+      throw new AssertionError("bq2 " + String.join(" ", args) + " did not finish in " + timeout);
     }
     Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     Files.delete(out);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bq2.cli.Bq2Child;
 import dev.bq2.demo.DemoWriter;
 import dev.bq2.supervise.AutopilotLock;
 import java.io.IOException;
@@ -47,7 +48,7 @@ class FleetSlurmTest {
     return Files.createDirectories(dir.resolve("empty-fs-root"));
   }
 
-  FleetCli.Result bq2(String... args) throws Exception {
+  Bq2Child.Result bq2(String... args) throws Exception {
     return FleetCli.run(dir, cluster.env(), args);
   }
 
@@ -91,7 +92,7 @@ class FleetSlurmTest {
     List<String> args = new ArrayList<>(List.of("fleet", "submit", "--engine", "slurm", "--cpus", "1", "--assistant", "rules",
         "--fs-root", emptyFsRoot().toString()));
     roots.forEach(r -> args.add(r.toString()));
-    FleetCli.Result s = bq2(args.toArray(String[]::new));
+    Bq2Child.Result s = bq2(args.toArray(String[]::new));
     assertEquals(0, s.exit(), s.toString());
     Map<String, String> jobs = jobs(s.out());
     assertEquals(3, jobs.size(), s.toString());
@@ -104,14 +105,14 @@ class FleetSlurmTest {
       JobState end = awaitEnded(id);
       assertEquals("COMPLETED", end.state(), end + "\n" + Files.readString(r.resolve("var/lib/sysroot-build-logs/fleet-" + id + ".out")));
     }
-    FleetCli.Result st = bq2("fleet", "status");
+    Bq2Child.Result st = bq2("fleet", "status");
     assertEquals(0, st.exit(), st.toString());
     for (Path r : roots) {
       String line = st.out().lines().filter(l -> l.endsWith("  " + r)).findFirst().orElseThrow(() -> new AssertionError(st.out()));
       assertTrue(line.startsWith("bq2-rootfs  job " + jobs.get(r.toString()) + "  COMPLETED  ") && line.contains("next_phase=complete"), line);
     }
     assertTrue(st.out().contains("total: 3 rootfs, 3 complete, 0 running, 0 pending, 0 ended unfinished"), st.out());
-    FleetCli.Result json = bq2("fleet", "status", "--json");
+    Bq2Child.Result json = bq2("fleet", "status", "--json");
     assertEquals(3, json.out().split("\"next_phase\": \"complete\"", -1).length - 1, json.out());
     String fleetFile = Files.readString(dir.resolve("bq2-fleet.json"));
     assertTrue(fleetFile.contains("\"engine\": \"slurm\"") && fleetFile.contains("\"job_options\": {\n        \"cpus\": 1\n      }"), fleetFile);
@@ -151,18 +152,18 @@ class FleetSlurmTest {
   void cancelStopsTheBuildAndJournalsItThenResubmitCompletesWithoutRebuildingWhatWasDone() throws Exception {
     Path ctl = dir.resolve("ctl");
     Path rootfs = waitingRootfs("board", ctl);
-    FleetCli.Result s = bq2("fleet", "submit", "--engine", "slurm", "--assistant", "rules", "--fs-root", emptyFsRoot().toString(),
+    Bq2Child.Result s = bq2("fleet", "submit", "--engine", "slurm", "--assistant", "rules", "--fs-root", emptyFsRoot().toString(),
         rootfs.toString());
     assertEquals(0, s.exit(), s.toString());
     String job = jobs(s.out()).get(rootfs.toString());
     await("s2 building in job " + job, () -> Files.exists(ctl.resolve("s2.runs")));
 
     // A second submit of the busy rootfs is refused, naming the job that holds it.
-    FleetCli.Result again = bq2("fleet", "submit", "--engine", "slurm", rootfs.toString());
+    Bq2Child.Result again = bq2("fleet", "submit", "--engine", "slurm", rootfs.toString());
     assertEquals(2, again.exit(), again.toString());
     assertTrue(again.err().contains(rootfs + " already has job " + job + " (bq2-board, RUNNING"), again.err());
 
-    FleetCli.Result c = bq2("fleet", "cancel", rootfs.toString());
+    Bq2Child.Result c = bq2("fleet", "cancel", rootfs.toString());
     assertEquals(0, c.exit(), c.toString());
     assertTrue(c.out().contains("fleet cancel: cancelled job " + job + " (bq2-board, was RUNNING)"), c.out());
     assertTrue(c.out().contains("fleet cancel: job " + job + " ended CANCELLED"), c.out());
@@ -174,12 +175,12 @@ class FleetSlurmTest {
     String out = Files.readString(rootfs.resolve("var/lib/sysroot-build-logs/fleet-" + job + ".out"));
     assertTrue(out.contains("runner stopped by") && out.contains("(fleet cancel, job " + job + ", pid "), out);
 
-    FleetCli.Result st = bq2("fleet", "status");
+    Bq2Child.Result st = bq2("fleet", "status");
     assertTrue(st.out().contains("bq2-board  job " + job + "  CANCELLED") && st.out().contains("next_phase=p (step s2)"), st.out());
     assertTrue(st.out().contains("1 ended unfinished"), st.out());
 
     Files.writeString(ctl.resolve("s2.go"), "");
-    FleetCli.Result r = bq2("fleet", "status", "--resubmit");
+    Bq2Child.Result r = bq2("fleet", "status", "--resubmit");
     assertEquals(0, r.exit(), r.toString());
     Matcher m = Pattern.compile("resubmitted as job (\\d+)").matcher(r.out());
     assertTrue(m.find(), r.out());
@@ -188,14 +189,14 @@ class FleetSlurmTest {
     assertEquals("COMPLETED", awaitEnded(second).state(),
         Files.readString(rootfs.resolve("var/lib/sysroot-build-logs/fleet-" + second + ".out")));
 
-    FleetCli.Result done = bq2("fleet", "status");
+    Bq2Child.Result done = bq2("fleet", "status");
     assertTrue(done.out().contains("bq2-board  job " + second + "  COMPLETED") && done.out().contains("next_phase=complete"), done.out());
     assertEquals(List.of("run"), lines(ctl.resolve("s1.runs")), "s1 was done before the cancel: not built again");
     assertEquals(List.of("run", "run"), lines(ctl.resolve("s2.runs")), "the interrupted step is rebuilt");
     assertEquals(List.of("run"), lines(ctl.resolve("s3.runs")));
     assertTrue(Files.readString(dir.resolve("bq2-fleet.json")).contains("\"resubmitted_from\": \"" + job + "\""));
 
-    FleetCli.Result twice = bq2("fleet", "status", "--resubmit");
+    Bq2Child.Result twice = bq2("fleet", "status", "--resubmit");
     assertFalse(twice.out().contains("resubmitted as"), "a completed plan is never resubmitted:\n" + twice.out());
   }
 
@@ -215,7 +216,7 @@ class FleetSlurmTest {
   void aRequeuedJobResumesUnderTheSameIdWithoutRebuildingWhatWasDone() throws Exception {
     Path ctl = dir.resolve("ctl");
     Path rootfs = waitingRootfs("requeued", ctl);
-    FleetCli.Result s = bq2("fleet", "submit", "--engine", "slurm", "--requeue", "--assistant", "rules", "--fs-root",
+    Bq2Child.Result s = bq2("fleet", "submit", "--engine", "slurm", "--requeue", "--assistant", "rules", "--fs-root",
         emptyFsRoot().toString(), rootfs.toString());
     assertEquals(0, s.exit(), s.toString());
     String job = jobs(s.out()).get(rootfs.toString());
@@ -240,7 +241,7 @@ class FleetSlurmTest {
     assertEquals(List.of("run"), lines(ctl.resolve("s1.runs")), "s1 was done before the requeue: not built again");
     assertEquals(List.of("run", "run"), lines(ctl.resolve("s2.runs")));
     assertEquals(List.of("run"), lines(ctl.resolve("s3.runs")));
-    FleetCli.Result st = bq2("fleet", "status");
+    Bq2Child.Result st = bq2("fleet", "status");
     assertTrue(st.out().contains("bq2-requeued  job " + job + "  COMPLETED") && st.out().contains("next_phase=complete"), st.out());
   }
 
@@ -251,18 +252,18 @@ class FleetSlurmTest {
     Path held = waitingRootfs("held", ctl);
     Path free = waitingRootfs("free", ctl);
     try (AutopilotLock lock = AutopilotLock.acquire(held.resolve("var/lib/sysroot-build-logs"))) {
-      FleetCli.Result r = bq2("fleet", "submit", "--engine", "slurm", free.toString(), held.toString());
+      Bq2Child.Result r = bq2("fleet", "submit", "--engine", "slurm", free.toString(), held.toString());
       assertEquals(2, r.exit(), r.toString());
       assertTrue(r.err().contains("fleet submit: " + held + ": another autopilot holds ")
           && r.err().contains("pid " + ProcessHandle.current().pid() + " on " + SlurmCluster.hostName() + " since "), r.err());
     }
-    FleetCli.Result missing = bq2("fleet", "submit", "--engine", "slurm", dir.resolve("nope").toString());
+    Bq2Child.Result missing = bq2("fleet", "submit", "--engine", "slurm", dir.resolve("nope").toString());
     assertEquals(2, missing.exit(), missing.toString());
     assertTrue(missing.err().contains("does not exist") && missing.err().contains("storage every node"), missing.err());
-    FleetCli.Result unknown = bq2("fleet", "submit", "--engine", "slurm", "--no-such-option", free.toString());
+    Bq2Child.Result unknown = bq2("fleet", "submit", "--engine", "slurm", "--no-such-option", free.toString());
     assertEquals(2, unknown.exit(), unknown.toString());
     assertTrue(unknown.err().contains("--no-such-option is neither a submit option nor an iterate option"), unknown.err());
-    FleetCli.Result badValue = bq2("fleet", "submit", "--engine", "slurm", "--max-iterations", "many", free.toString());
+    Bq2Child.Result badValue = bq2("fleet", "submit", "--engine", "slurm", "--max-iterations", "many", free.toString());
     assertEquals(2, badValue.exit(), badValue.toString());
     assertTrue(badValue.err().contains("iterate option") && badValue.err().contains("many"), badValue.err());
     assertFalse(Files.exists(dir.resolve("bq2-fleet.json")), "nothing submitted, nothing recorded");
@@ -270,7 +271,7 @@ class FleetSlurmTest {
     // No Slurm commands on PATH: exit 3 naming the Debian packages.
     Map<String, String> noSlurm = new LinkedHashMap<>(cluster.env());
     noSlurm.put("PATH", Files.createDirectories(dir.resolve("empty-bin")).toString());
-    FleetCli.Result none = FleetCli.run(dir, noSlurm, "fleet", "submit", "--engine", "slurm", free.toString());
+    Bq2Child.Result none = FleetCli.run(dir, noSlurm, "fleet", "submit", "--engine", "slurm", free.toString());
     assertEquals(3, none.exit(), none.toString());
     assertTrue(none.err().contains("cannot run `sbatch`") && none.err().contains("slurm-client") && none.err().contains("slurm-wlm"),
         none.err());
