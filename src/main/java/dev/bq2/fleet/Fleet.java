@@ -2,6 +2,7 @@ package dev.bq2.fleet;
 
 import dev.bq2.Bq2Exception;
 import dev.bq2.annotate.Provenance;
+import dev.bq2.json.LockFile;
 import dev.bq2.rootfs.OwnCommand;
 import dev.bq2.rootfs.PhaseStatus;
 import dev.bq2.rootfs.RootfsLayout;
@@ -78,7 +79,7 @@ public final class Fleet {
       if (all.contains(abs)) throw Bq2Exception.badInput("fleet submit: " + abs + " is given twice; give each rootfs once");
       all.add(abs);
     }
-    try (FleetFile.Locked lock = file.lock()) {
+    try (LockFile lock = file.lock()) {
       FleetRecord fleet = file.read(engine.name());
       checkEngine(fleet);
       Map<String, JobState> states = engine.states(fleet.current().stream().map(FleetBuild::jobId).toList());
@@ -150,7 +151,7 @@ public final class Fleet {
   /** One row per rootfs; with {@code resubmit}, a job that ended unfinished is resubmitted (once). */
   public List<FleetRow> status(boolean resubmit) throws InterruptedException {
     if (!resubmit) return rows(file.readExisting());
-    try (FleetFile.Locked lock = file.lock()) {
+    try (LockFile lock = file.lock()) {
       FleetRecord fleet = file.readExisting();
       checkEngine(fleet);
       List<FleetRow> rows = rows(fleet);

@@ -3,12 +3,10 @@ package dev.bq2.fleet;
 import dev.bq2.Bq2Exception;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
+import dev.bq2.json.LockFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.function.UnaryOperator;
 
 /**
@@ -64,7 +62,7 @@ public final class FleetFile {
 
   /** Reads, changes and writes the fleet under the file lock; returns what was written. */
   public FleetRecord update(String engine, UnaryOperator<FleetRecord> change) {
-    try (Locked l = lock()) {
+    try (LockFile l = lock()) {
       FleetRecord before = read(engine);
       FleetRecord after = change.apply(before);
       if (!after.equals(before)) AtomicFile.writeJson(file, after);
@@ -77,41 +75,16 @@ public final class FleetFile {
     AtomicFile.writeJson(file, fleet);
   }
 
-  /** Holds the fleet file's lock (blocking) until closed: for a check and a change that belong together. */
-  public Locked lock() {
+  /**
+   * Holds the fleet file's lock (`<fleet file>.lock`, blocking) until closed: for a check and a
+   * change that belong together.
+   */
+  public LockFile lock() {
     Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
     try {
-      Files.createDirectories(file.getParent());
-      FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        return new Locked(ch, ch.lock());
-      } catch (IOException | RuntimeException e) {
-        ch.close();
-        throw e;
-      }
+      return LockFile.acquire(lockFile);
     } catch (IOException e) {
       throw Bq2Exception.badInput("cannot lock " + lockFile + ": " + e.getMessage() + "; make its folder writable or pass --fleet FILE");
-    }
-  }
-
-  /** An OS lock on `<fleet file>.lock`, released on close (and by the kernel if we die). */
-  public static final class Locked implements AutoCloseable {
-    private final FileChannel channel;
-    private final FileLock lock;
-
-    private Locked(FileChannel channel, FileLock lock) {
-      this.channel = channel;
-      this.lock = lock;
-    }
-
-    @Override
-    public void close() {
-      try {
-        if (lock.isValid()) lock.release();
-        channel.close();
-      } catch (IOException e) {
-        // closing the channel releases the lock in any case
-      }
     }
   }
 }

@@ -5,20 +5,15 @@ import dev.bq2.ExitCodes;
 import dev.bq2.TerminalText;
 import dev.bq2.json.AtomicFile;
 import dev.bq2.json.Json;
+import dev.bq2.json.LockFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,9 +52,6 @@ public final class TaskQueue {
       did not write, and changes only the line of a task it registers or resolves (format: docs/formats.md#task-queue).
 
       """;
-
-  /** One lock per file within this JVM: the OS lock is per process, threads need their own. */
-  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path file;
   private final Path lockFile;
@@ -153,27 +145,18 @@ public final class TaskQueue {
 
   /** Reads, edits and writes the file under both locks; {@code edit} says whether it changed the lines. */
   private boolean update(Function<List<String>, Boolean> edit) {
-    ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
-    jvm.lock();
-    try {
+    try (LockFile lock = LockFile.acquire(lockFile)) {
       Files.createDirectories(file.getParent());
-      boolean created = !Files.exists(lockFile);
-      try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = ch.lock()) {
-        if (created) modeOfNewFile(lockFile);
-        List<String> lines = new ArrayList<>(read());
-        boolean fresh = lines.isEmpty() && !Files.exists(file);
-        if (!edit.apply(lines)) return false;
-        StringBuilder b = new StringBuilder(fresh ? HEADER : "");
-        for (String l : lines) b.append(l).append('\n');
-        AtomicFile.write(file, b.toString());
-        return true;
-      }
+      List<String> lines = new ArrayList<>(read());
+      boolean fresh = lines.isEmpty() && !Files.exists(file);
+      if (!edit.apply(lines)) return false;
+      StringBuilder b = new StringBuilder(fresh ? HEADER : "");
+      for (String l : lines) b.append(l).append('\n');
+      AtomicFile.write(file, b.toString());
+      return true;
     } catch (IOException e) {
       throw new Bq2Exception(ExitCodes.STEP_FAILED, "cannot update the task queue " + file + " (lock " + lockFile
           + "): " + e.getMessage(), e);
-    } finally {
-      jvm.unlock();
     }
   }
 
@@ -248,13 +231,5 @@ public final class TaskQueue {
 
   private static String now() {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  private static void modeOfNewFile(Path f) {
-    try {
-      Files.setPosixFilePermissions(f, AtomicFile.NEW_FILE_MODE);
-    } catch (IOException | UnsupportedOperationException e) {
-      // the lock works all the same
-    }
   }
 }
